@@ -1,3 +1,5 @@
+using Probe.Diffusion.Safetensors;
+
 namespace Probe.Tests;
 
 /// <summary>
@@ -39,14 +41,23 @@ public class CLIPTokenizerHardPromptTests
     public void Every_hard_prompt_encodes_for_the_pipeline_as_diffusers(string setDir, HardPromptVariant variant)
     {
         var tokenizer = TokenizerFixtures.Load(Path.Combine(setDir, variant == HardPromptVariant.Sd21 ? "sd21_tokenizer" : "sd1_tokenizer"));
+        var prompts = TokenizerFixtures.HardPrompts(setDir);
+        // The [prompts, 77] tensors diffusers' tokenizer call produced, stored next to the JSON.
+        using var file = SafetensorsFile.Open(Path.Combine(setDir, "tokenizer_tests.safetensors"));
+        using var tensor = file.Load(variant == HardPromptVariant.Sd21 ? "input_ids_sd21" : "input_ids_sd1");
+        Assert.That(tensor.shape, Is.EqualTo(new long[] { prompts.Count, tokenizer.ModelMaxLength }));
+        var expected = tensor.data<long>().ToArray();
+
         var failures = new List<string>();
-        foreach (var p in TokenizerFixtures.HardPrompts(setDir))
+        for (var i = 0; i < prompts.Count; i++)
         {
+            var p = prompts[i];
             if (KnownDifferences.ContainsKey((variant, p.Prompt))) continue;
+            var row = expected.AsSpan(i * tokenizer.ModelMaxLength, tokenizer.ModelMaxLength).ToArray();
             var actual = tokenizer.EncodePrompt(p.Prompt);
-            var diff = TokenizerFixtures.FirstDifference(p.InputIds(variant), actual.InputIds);
+            var diff = TokenizerFixtures.FirstDifference(row, actual.InputIds);
             if (diff >= 0)
-                failures.Add($"#{p.Index} {Quote(p.Prompt)}: first difference at position {diff}\n  expected {TokenizerFixtures.Format(p.InputIds(variant))}\n  actual   {TokenizerFixtures.Format(actual.InputIds)}");
+                failures.Add($"#{p.Index} {Quote(p.Prompt)}: first difference at position {diff}\n  expected {TokenizerFixtures.Format(row)}\n  actual   {TokenizerFixtures.Format(actual.InputIds)}");
             if (actual.IsTruncated != p.Ids(variant).Length > tokenizer.ModelMaxLength - 2)
                 failures.Add($"#{p.Index}: IsTruncated is {actual.IsTruncated} for {p.Ids(variant).Length} prompt tokens");
         }

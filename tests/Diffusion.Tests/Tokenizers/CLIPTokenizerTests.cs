@@ -54,6 +54,15 @@ public class CLIPTokenizerTests
     }
 
     [Test]
+    public void Sd2_splits_only_the_literal_exclamation_mark_not_what_ftfy_turns_into_one()
+    {
+        // The split happens on the raw prompt; a fullwidth "！" or "&#33;" becomes "!" later, inside ftfy, and is then
+        // ordinary punctuation (256 "!</w>"), as in the reference.
+        Assert.That(TokenizerFixtures.Sd21.Encode("wow！"), Is.EqualTo(new[] { 2781, 256 }));
+        Assert.That(TokenizerFixtures.Sd21.Encode("wow&#33;"), Is.EqualTo(new[] { 2781, 256 }));
+    }
+
+    [Test]
     public void Literal_special_tokens_in_a_prompt_become_their_ids()
     {
         var tokens = TokenizerFixtures.Sd1.Encode("<|startoftext|>cat<|endoftext|> dog");
