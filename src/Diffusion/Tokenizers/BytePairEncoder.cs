@@ -21,7 +21,7 @@ internal sealed class BytePairEncoder
     const int MaxCachedWords = 100_000;
 
     readonly Dictionary<string, int> _vocab;
-    readonly string[] _idToToken;
+    readonly Dictionary<int, string> _idToToken;
     readonly Dictionary<string, int> _ranks;
     readonly ConcurrentDictionary<string, string[]> _cache = new(StringComparer.Ordinal);
 
@@ -29,8 +29,7 @@ internal sealed class BytePairEncoder
     {
         _vocab = vocab;
         _ranks = ranks;
-        _idToToken = new string[vocab.Count == 0 ? 0 : vocab.Values.Max() + 1];
-        foreach (var (token, id) in vocab) _idToToken[id] = token;
+        _idToToken = vocab.ToDictionary(kv => kv.Value, kv => kv.Key);
         // The reference seeds its cache with the two markers, so a marker that reaches BPE (e.g. one that ftfy's width
         // fix turned from fullwidth into ASCII) stays one token instead of being split into pieces.
         _cache["<|startoftext|>"] = ["<|startoftext|>"];
@@ -43,7 +42,7 @@ internal sealed class BytePairEncoder
 
     public bool TryGetId(string token, out int id) => _vocab.TryGetValue(token, out id);
 
-    public string? TokenOf(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+    public string? TokenOf(int id) => _idToToken.GetValueOrDefault(id);
 
     public static BytePairEncoder Load(string vocabPath, string mergesPath) =>
         new(ReadVocab(vocabPath), ReadMerges(mergesPath));
