@@ -14,10 +14,28 @@ internal static class CharacterFixes
     // such as æ that are written on purpose are left alone.
     static readonly Dictionary<char, string> Ligatures = new()
     {
-        ['Ĳ'] = "IJ", ['ĳ'] = "ij", ['ŉ'] = "ʼn",
-        ['Ǳ'] = "DZ", ['ǲ'] = "Dz", ['ǳ'] = "dz", ['Ǆ'] = "DŽ", ['ǅ'] = "Dž", ['ǆ'] = "dž",
-        ['Ǉ'] = "LJ", ['ǈ'] = "Lj", ['ǉ'] = "lj", ['Ǌ'] = "NJ", ['ǋ'] = "Nj", ['ǌ'] = "nj",
-        ['ﬀ'] = "ff", ['ﬁ'] = "fi", ['ﬂ'] = "fl", ['ﬃ'] = "ffi", ['ﬄ'] = "ffl", ['ﬅ'] = "ſt", ['ﬆ'] = "st",
+        ['Ĳ'] = "IJ",
+        ['ĳ'] = "ij",
+        ['ŉ'] = "ʼn",
+        ['Ǳ'] = "DZ",
+        ['ǲ'] = "Dz",
+        ['ǳ'] = "dz",
+        ['Ǆ'] = "DŽ",
+        ['ǅ'] = "Dž",
+        ['ǆ'] = "dž",
+        ['Ǉ'] = "LJ",
+        ['ǈ'] = "Lj",
+        ['ǉ'] = "lj",
+        ['Ǌ'] = "NJ",
+        ['ǋ'] = "Nj",
+        ['ǌ'] = "nj",
+        ['ﬀ'] = "ff",
+        ['ﬁ'] = "fi",
+        ['ﬂ'] = "fl",
+        ['ﬃ'] = "ffi",
+        ['ﬄ'] = "ffl",
+        ['ﬅ'] = "ſt",
+        ['ﬆ'] = "st",
     };
 
     static readonly Regex TerminalEscape = new(@"\x1B\[((?:\d|;)*)([a-zA-Z])", RegexOptions.CultureInvariant);

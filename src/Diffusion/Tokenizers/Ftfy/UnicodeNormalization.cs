@@ -141,27 +141,35 @@ internal static class UnicodeNormalization
                 switch (r[0])
                 {
                     case "D":
-                    {
-                        var cp = Hex(r[1]);
-                        var primary = r[^1] == "+";
-                        var parts = r[2..(primary ? ^1 : ^0)].Select(Hex).ToArray();
-                        t.Decomposition[cp] = parts;
-                        if (primary) t.Composition[((long)parts[0] << 21) | (uint)parts[1]] = cp;
+                        t.AddDecomposition(r);
                         break;
-                    }
                     case "K":
-                    {
-                        var range = r[1].Split("..");
-                        var cc = byte.Parse(r[2], CultureInfo.InvariantCulture);
-                        for (var cp = Hex(range[0]); cp <= Hex(range[1]); cp++) t.CombiningClass[cp] = cc;
+                        t.AddCombiningClass(r);
                         break;
-                    }
                     case "W":
                         t.Width[(char)Hex(r[1])] = EmbeddedData.CodePoints(r[2..]);
                         break;
                 }
             }
             return t;
+        }
+
+        // "D <cp> <parts…> [+]": one level of canonical decomposition; '+' marks a primary composite.
+        void AddDecomposition(string[] r)
+        {
+            var cp = Hex(r[1]);
+            var primary = r[^1] == "+";
+            var parts = r[2..(primary ? ^1 : ^0)].Select(Hex).ToArray();
+            Decomposition[cp] = parts;
+            if (primary) Composition[((long)parts[0] << 21) | (uint)parts[1]] = cp;
+        }
+
+        // "K <first>..<last> <class>"
+        void AddCombiningClass(string[] r)
+        {
+            var range = r[1].Split("..");
+            var cc = byte.Parse(r[2], CultureInfo.InvariantCulture);
+            for (var cp = Hex(range[0]); cp <= Hex(range[1]); cp++) CombiningClass[cp] = cc;
         }
 
         static int Hex(string s) => int.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
