@@ -7,7 +7,9 @@ public class CLIPTokenizerReferenceTests
     public void Pipeline_prompts_encode_to_the_reference_input_ids(string dir)
     {
         using var set = new ReferenceSet(dir);
-        var prompts = set.Meta.GetProperty("tokenizer").GetProperty("prompts").EnumerateArray().Select(p => p.GetString()!).ToArray();
+        Assert.That(set.Meta.TryGetProperty("tokenizer", out var tokenizerCase) && tokenizerCase.TryGetProperty("prompts", out _), Is.True,
+            $"{set.Name}: cases.json has no meta.tokenizer.prompts (FORMAT.md's tokenizer case)");
+        var prompts = tokenizerCase.GetProperty("prompts").EnumerateArray().Select(p => p.GetString()!).ToArray();
         var tokenizer = TokenizerFixtures.Load(Path.Combine(set.PipelineDir, "tokenizer"));
 
         using var expectedTensor = set.Expected("tokenizer.input_ids");
