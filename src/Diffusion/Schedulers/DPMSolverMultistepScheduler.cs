@@ -5,8 +5,9 @@ namespace Probe.Diffusion.Schedulers;
 /// <summary>
 /// DPM-Solver++ multistep (arXiv:2211.01095), numerically as diffusers 0.27.2 <c>DPMSolverMultistepScheduler</c>
 /// with <c>algorithm_type = "dpmsolver++"</c>: the data-prediction ODE solved in λ = log(α/σ), first order at the
-/// start, then second order ("2M") from the last two x̂₀ estimates (midpoint or Heun form), falling back to lower
-/// order at the end of short schedules (<c>lower_order_final</c>) and always for a final σ of 0.
+/// start, then second order ("2M") from the last two x̂₀ estimates (midpoint or Heun form), with a first-order last
+/// step for short schedules (<c>lower_order_final</c>, fewer than 15 steps), with <c>euler_at_final</c>, and always
+/// into a final σ of 0.
 /// Keeps a step counter and the previous x̂₀, so one instance runs one trajectory at a time.
 /// </summary>
 public sealed class DPMSolverMultistepScheduler : IScheduler
@@ -178,9 +179,9 @@ public sealed class DPMSolverMultistepScheduler : IScheduler
         if (i >= count)
             throw new InvalidOperationException($"{ClassName}: all {count} steps are taken; call SetTimesteps to start again");
 
-        // Lines 937-944: lower orders at the end for stability with few steps, and always into σ = 0.
+        // Lines 937-941: first order for the last step of short schedules (stability) and always into σ = 0.
+        // (diffusers' lower_order_second only lowers third-order steps, which this class does not take.)
         var lowerOrderFinal = i == count - 1 && (EulerAtFinal || (LowerOrderFinal && count < 15) || FinalSigmasType == "zero");
-        var lowerOrderSecond = i == count - 2 && LowerOrderFinal && count < 15;
 
         using var scope = torch.NewDisposeScope();
         var x = sample.to(torch.float32);
