@@ -271,7 +271,9 @@ public sealed class DPMSolverMultistepScheduler : IScheduler
     {
         if (timestep.numel() != 1)
             throw new ArgumentException($"{ClassName}: timestep must be a single value", nameof(timestep));
-        var value = timestep.detach().to(torch.float64).cpu().item<double>();
+        double value;
+        using (torch.NewDisposeScope())
+            value = timestep.detach().to(torch.float64).cpu().item<double>();
         var matches = Enumerable.Range(0, _timestepValues.Length).Where(k => _timestepValues[k] == value).Take(2).ToArray();
         return matches.Length switch
         {
