@@ -27,6 +27,9 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
 
     public AutoencoderKLConfig Config { get; }
 
+    /// <summary>The dtype the VAE's weights are stored in (inputs must match it).</summary>
+    public ScalarType DType => post_quant_conv.weight!.dtype;
+
     /// <summary>When set, receives intermediate decoder outputs by their diffusers debug names.</summary>
     public Action<string, Tensor>? Observer
     {
