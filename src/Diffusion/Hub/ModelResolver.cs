@@ -232,6 +232,7 @@ public sealed class ModelResolver : IDisposable
                     delay.TotalSeconds, failures + 1, _options.MaxAttempts);
                 tracker.Restart(File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0);
                 await Task.Delay(delay, ct);
+                file = await RefreshLocationAsync(repoId, commit, file, ct);
                 continue;
             }
 
@@ -250,6 +251,23 @@ public sealed class ModelResolver : IDisposable
                     "The hub's copy may be damaged, or something between you and the hub alters files (a proxy or mirror: check HF_ENDPOINT).");
             refetched = true;
             _logger.LogWarning("{File}: {Problem}; deleted, downloading it again", file.Path, problem);
+        }
+    }
+
+    /// <summary>
+    /// Asks the hub again where the bytes are: a CDN address can expire during a long download. Keeps the old one when
+    /// the hub cannot be asked or now names different content.
+    /// </summary>
+    async Task<HubFileMetadata> RefreshLocationAsync(string repoId, string commit, HubFileMetadata file, CancellationToken ct)
+    {
+        try
+        {
+            var fresh = await _client.GetFileMetadataAsync(repoId, commit, file.Path, ct);
+            return fresh.Etag == file.Etag ? file with { Location = fresh.Location } : file;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            return file;
         }
     }
 

@@ -107,6 +107,24 @@ public class HubDownloadTests
     }
 
     [Test]
+    public async Task Two_resolvers_downloading_at_once_fetch_each_file_once()
+    {
+        using var cache = new TempDir("probe-hub");
+        using var hub = new FakeHub();
+        var repo = hub.AddRepo(HubTestKit.RepoId, HubTestKit.FixtureFiles());
+        var settings = HubTestKit.Settings(cache.Path, hub.Endpoint);
+
+        var both = await Task.WhenAll(
+            Task.Run(() => Resolve(settings, new ModelRequest(HubTestKit.RepoId))),
+            Task.Run(() => Resolve(settings, new ModelRequest(HubTestKit.RepoId))));
+
+        Assert.That(both[0].Path, Is.EqualTo(both[1].Path));
+        Assert.That(hub.BytesServed, Is.EquivalentTo(repo.Files.ToDictionary(f => f.Key, f => (long)f.Value.Length)),
+            "the blob lock makes the second wait for, then reuse, the first one's download");
+        Assert.That(HubTestKit.ReadFolder(both[0].Path), Is.EquivalentTo(repo.Files));
+    }
+
+    [Test]
     public async Task A_partial_file_left_by_an_earlier_run_is_resumed()
     {
         const string vae = "vae/diffusion_pytorch_model.safetensors";
