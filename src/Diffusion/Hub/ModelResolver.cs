@@ -275,7 +275,7 @@ public sealed class ModelResolver : IDisposable
     /// Checks a finished download against the hub's ETag: SHA-256 for LFS files (64 hex digits), the git blob SHA-1
     /// for the rest (40 hex digits), and the size either way. Returns what is wrong, or null.
     /// </summary>
-    static async Task<string?> VerifyAsync(string path, HubFileMetadata file, CancellationToken ct)
+    async Task<string?> VerifyAsync(string path, HubFileMetadata file, CancellationToken ct)
     {
         var length = new FileInfo(path).Length;
         if (file.Size is { } size && length != size)
@@ -298,7 +298,8 @@ public sealed class ModelResolver : IDisposable
             }
             else
             {
-                return null; // an ETag that is no content hash: the size check is all there is
+                _logger.LogWarning("{File}: the ETag {Etag} is not a content hash, so only the size could be checked", file.Path, file.Etag);
+                return null;
             }
         }
         var kind = file.Etag.Length == 64 ? "SHA-256" : "git blob SHA-1";

@@ -83,6 +83,8 @@ public sealed class SafetensorsHeader
 
     static Dictionary<string, string> ReadMetadata(ref Utf8JsonReader reader, string file)
     {
+        // The reference reads an absent map and a null one alike.
+        if (reader.TokenType == JsonTokenType.Null) return new Dictionary<string, string>(StringComparer.Ordinal);
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new SafetensorsFormatException(file, null, "__metadata__ must be an object of strings");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -112,6 +112,15 @@ public class SafetensorsValidationTests
     }
 
     [Test]
+    public void Null_metadata_reads_as_empty_metadata()
+    {
+        using var dir = new TempDir();
+        var path = RawSafetensors.WriteTo(dir.File("m.safetensors"), RawSafetensors.Build("{\"__metadata__\":null,\"w\":" + F32x2 + "}", new byte[8]));
+        using var file = SafetensorsFile.Open(path);
+        Assert.That((file.Metadata.Count, file.Tensors.Count), Is.EqualTo((0, 1)));
+    }
+
+    [Test]
     public void Empty_header_with_no_data_is_a_valid_empty_file()
     {
         using var dir = new TempDir();
