@@ -36,11 +36,11 @@ public sealed class SafetensorsHeader
     /// <paramref name="dataLength"/> is the size of the data section. Throws <see cref="SafetensorsFormatException"/>
     /// naming <paramref name="file"/>.
     /// </summary>
-    public static SafetensorsHeader Parse(ReadOnlyMemory<byte> headerBytes, long dataLength, string file)
+    public static SafetensorsHeader Parse(ReadOnlySpan<byte> headerBytes, long dataLength, string file)
     {
-        if (!Utf8.IsValid(headerBytes.Span))
+        if (!Utf8.IsValid(headerBytes))
             throw new SafetensorsFormatException(file, null, "header is not valid UTF-8");
-        var reader = new Utf8JsonReader(headerBytes.Span, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
+        var reader = new Utf8JsonReader(headerBytes, new JsonReaderOptions { MaxDepth = MaxJsonDepth });
         try
         {
             return ReadHeader(ref reader, dataLength, file);
