@@ -41,32 +41,27 @@ public sealed class Checkpoint : IDisposable
     }
 
     /// <summary>
-    /// Opens the weights in a component folder (<c>unet/</c>, <c>vae/</c>, <c>text_encoder/</c>). Looks for, in order:
-    /// the variant file, the variant index, the plain file, the plain index, for each weights name given.
+    /// Opens the weights in a component folder (<c>unet/</c>, <c>vae/</c>, <c>text_encoder/</c>), choosing among the
+    /// files present by <see cref="WeightFileNames.Candidates"/>: the variant's file or index (current or legacy
+    /// naming) first, then the plain file or index.
     /// </summary>
     public static Checkpoint OpenComponent(string componentDir, string? variant, params string[] weightsNames)
     {
         if (!Directory.Exists(componentDir))
             throw new FileNotFoundException($"{componentDir}: component folder not found");
-        var names = weightsNames.Length > 0 ? weightsNames : ["diffusion_pytorch_model", "model"];
-        var candidates = new List<string>();
-        foreach (var variantPart in variant is null ? new string?[] { null } : [variant, null])
-            foreach (var name in names)
-            {
-                candidates.Add(variantPart is null ? $"{name}.safetensors" : $"{name}.{variantPart}.safetensors");
-                candidates.Add(variantPart is null ? $"{name}.safetensors.index.json" : $"{name}.safetensors.index.{variantPart}.json");
-            }
+        var candidates = WeightFileNames.Candidates(variant, weightsNames);
 
         foreach (var candidate in candidates)
         {
             var path = Path.Combine(componentDir, candidate);
             if (!File.Exists(path)) continue;
-            return candidate.EndsWith(".json", StringComparison.Ordinal) ? OpenSharded(path) : OpenFile(path);
+            return WeightFileNames.IsIndex(candidate) ? OpenSharded(path) : OpenFile(path);
         }
 
-        var pickles = Directory.EnumerateFiles(componentDir, "*.bin").Select(Path.GetFileName).ToArray();
-        var hint = pickles.Length > 0
-            ? $" Only PyTorch pickle weights ({string.Join(", ", pickles)}) are there: Probe reads safetensors only, because pickles can run code. " +
+        var others = Directory.EnumerateFiles(componentDir).Select(Path.GetFileName).OfType<string>()
+            .Where(WeightFileNames.IsOtherWeightsFormat).Order(StringComparer.Ordinal).ToArray();
+        var hint = others.Length > 0
+            ? $" Only weights in other formats ({string.Join(", ", others)}) are there: Probe reads safetensors only, because pickles can run code. " +
               "Convert them once with diffusers (pipe.save_pretrained(dir, safe_serialization=True))."
             : "";
         throw new FileNotFoundException($"{componentDir}: no safetensors weights found (looked for {string.Join(", ", candidates)}).{hint}");

@@ -46,7 +46,7 @@ public sealed class SafetensorsFile : IDisposable
             if (length < 8)
                 throw new SafetensorsFormatException(path, null, $"is {length} bytes long, too short for the 8-byte header length");
             Span<byte> prefix = stackalloc byte[8];
-            ReadExactly(handle, prefix, 0, path, null);
+            ReadExactly(handle, prefix, 0, path, null, "the header length");
             var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
             if (headerLength > (ulong)(length - 8))
                 throw new SafetensorsFormatException(path, null, $"header length {headerLength} exceeds the file ({length} bytes): truncated or not a safetensors file");
@@ -56,7 +56,7 @@ public sealed class SafetensorsFile : IDisposable
                 throw new SafetensorsFormatException(path, null, $"header length {headerLength} is too short for a JSON object");
 
             var headerBytes = new byte[(int)headerLength];
-            ReadExactly(handle, headerBytes, 8, path, null);
+            ReadExactly(handle, headerBytes, 8, path, null, "the header");
             var dataStart = 8 + (long)headerLength;
             var header = SafetensorsHeader.Parse(headerBytes, length - dataStart, path);
             return new SafetensorsFile(path, handle, dataStart, header);
@@ -92,8 +92,9 @@ public sealed class SafetensorsFile : IDisposable
             }
             else if (info.ByteLength > 0)
             {
-                ReadExactly(_handle, cpu.bytes, _dataStart + info.Begin, Path, info.Name);
+                ReadExactly(_handle, cpu.bytes, _dataStart + info.Begin, Path, info.Name, "tensor data");
             }
+            if (info.DType == SafetensorsDType.BOOL) CheckBooleans(cpu, info);
 
             var target = dtype ?? stored;
             var dev = device ?? torch.CPU;
@@ -119,16 +120,37 @@ public sealed class SafetensorsFile : IDisposable
         {
             var n = Math.Min(chunk, total - done);
             using var part = flat.narrow(0, done, n);
-            ReadExactly(_handle, part.bytes, _dataStart + info.Begin + done * elementSize, Path, info.Name);
+            ReadExactly(_handle, part.bytes, _dataStart + info.Begin + done * elementSize, Path, info.Name, "tensor data");
         }
     }
 
-    static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string path, string? tensor)
+    /// <summary>
+    /// A BOOL element is one byte, 0 or 1; any other byte is undefined behaviour in libtorch (comparisons and sums
+    /// disagree), so it is refused here instead of surfacing as wrong numbers later.
+    /// </summary>
+    void CheckBooleans(torch.Tensor tensor, SafetensorsTensorInfo info)
+    {
+        var total = info.ElementCount;
+        const long chunk = 1L << 30;
+        using var flat = tensor.view(-1);
+        for (long done = 0; done < total; done += chunk)
+        {
+            using var part = flat.narrow(0, done, Math.Min(chunk, total - done));
+            var bytes = part.bytes;
+            var i = bytes.IndexOfAnyExcept((byte)0, (byte)1);
+            if (i < 0) continue;
+            var at = done + i;
+            var value = bytes[i];
+            throw new SafetensorsFormatException(Path, info.Name, $"BOOL element {at} holds byte {value}; only 0 and 1 are valid");
+        }
+    }
+
+    static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string path, string? tensor, string what)
     {
         while (!buffer.IsEmpty)
         {
             var n = RandomAccess.Read(handle, buffer, offset);
-            if (n <= 0) throw new SafetensorsFormatException(path, tensor, "file ended early while reading tensor data");
+            if (n <= 0) throw new SafetensorsFormatException(path, tensor, $"file ended early while reading {what}");
             buffer = buffer[n..];
             offset += n;
         }

@@ -14,6 +14,8 @@ public static class SafetensorsWriter
         var ordered = tensors.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
         var duplicate = ordered.GroupBy(t => t.Key).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"tensor name '{duplicate.Key}' given twice", nameof(tensors));
+        if (ordered.Any(t => t.Key == "__metadata__"))
+            throw new ArgumentException("'__metadata__' is reserved for the metadata map and cannot name a tensor", nameof(tensors));
 
         var header = new Dictionary<string, object>(StringComparer.Ordinal);
         if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
@@ -40,7 +42,7 @@ public static class SafetensorsWriter
 
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -52,8 +54,7 @@ public static class SafetensorsWriter
                 foreach (var (_, tensor) in ordered)
                 {
                     using var scope = torch.NewDisposeScope();
-                    var cpu = tensor.detach().to(torch.CPU).contiguous();
-                    if (cpu.numel() > 0) stream.Write(cpu.bytes);
+                    WriteData(stream, tensor.detach().to(torch.CPU).contiguous());
                 }
                 stream.Flush(flushToDisk: true);
             }
@@ -63,5 +64,22 @@ public static class SafetensorsWriter
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    static void WriteData(Stream stream, torch.Tensor cpu)
+    {
+        var total = cpu.numel();
+        if (total == 0) return;
+        var elementSize = SafetensorsDTypes.SizeOf(SafetensorsDTypes.FromScalarType(cpu.dtype));
+        if (total * elementSize <= int.MaxValue)
+        {
+            stream.Write(cpu.bytes);
+            return;
+        }
+        // A span holds at most 2 GiB: write a larger tensor in pieces of its flattened view.
+        var chunk = (1L << 30) / elementSize;
+        var flat = cpu.view(-1);
+        for (long done = 0; done < total; done += chunk)
+            stream.Write(flat.narrow(0, done, Math.Min(chunk, total - done)).bytes);
     }
 }
