@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace Probe.Judges.Tfjs.Layers;
+
+/// <summary>The Keras activation functions these models use, by their config name.</summary>
+internal static class KerasActivation
+{
+    public static readonly string[] Supported = ["linear", "relu", "relu6", "sigmoid", "tanh", "softmax"];
+
+    public static string Validate(string name, TfjsConfig config) =>
+        Supported.Contains(name) ? name : throw config.Error($"activation '{name}' is not supported ({string.Join(", ", Supported)})");
+
+    /// <summary>Applies the activation; softmax runs over <paramref name="channelAxis"/> (the features).</summary>
+    public static Tensor Apply(string name, Tensor x, long channelAxis) => name switch
+    {
+        "linear" => x,
+        "relu" => nn.functional.relu(x),
+        "relu6" => x.clamp(0, 6),
+        "sigmoid" => x.sigmoid(),
+        "tanh" => x.tanh(),
+        "softmax" => x.softmax(channelAxis),
+        _ => throw new InvalidOperationException($"activation '{name}' was not validated"),
+    };
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Probe.Judges;
+using Probe.Judges.Nsfwjs;
+
+namespace Probe.Tests.Nsfwjs;
+
+/// <summary>
+/// The port against real nsfwjs 4.4.0 outputs, for every image of every golden.json (tests/fixtures/* and
+/// PROBE_EXTRA_FIXTURES), every model it lists: the preprocessed input must be bit-identical and the probabilities
+/// within 1e-4, both through the port's own resize and on nsfwjs's pre-resized images.
+/// </summary>
+[NonParallelizable]
+public class NsfwjsParityTests
+{
+    public const double Tolerance = 1e-4;
+
+    [OneTimeTearDown]
+    public void ReleaseModels() => NsfwjsRuns.DisposeAll();
+
+    [TestCaseSource(typeof(NsfwjsGolden), nameof(NsfwjsGolden.Cases))]
+    public void Preprocessing_reproduces_nsfwjs_input_bit_for_bit(string set, string image, string model)
+    {
+        var golden = NsfwjsGolden.Load(set).Find(image, model);
+        var size = NsfwjsModel.Find(model)!.InputSize;
+        var input = NsfwjsPreprocessor.Preprocess(ImageLoader.Load(Path.Combine(set, golden.File)), size);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(input.AsSpan())));
+        Assert.That(hash, Is.EqualTo(golden.InputSha256),
+            $"{image} / {model}: float32 input to the model differs from nsfwjs's (mean {input.Average(x => (double)x):R} vs {golden.InputMean:R})");
+    }
+
+    [TestCaseSource(typeof(NsfwjsGolden), nameof(NsfwjsGolden.Cases))]
+    public void Probabilities_match_nsfwjs_through_own_resize(string set, string image, string model)
+    {
+        var golden = NsfwjsGolden.Load(set).Find(image, model);
+        AssertClose(image, model, "own resize", NsfwjsRuns.Probabilities(set, model, preResized: false)[image], golden.Probabilities);
+    }
+
+    [TestCaseSource(typeof(NsfwjsGolden), nameof(NsfwjsGolden.Cases))]
+    public void Probabilities_match_nsfwjs_on_pre_resized_images(string set, string image, string model)
+    {
+        var golden = NsfwjsGolden.Load(set).Find(image, model);
+        AssertClose(image, model, "pre-resized uint8", NsfwjsRuns.Probabilities(set, model, preResized: true)[image], golden.PreResizedProbabilities);
+    }
+
+    [TestCaseSource(typeof(NsfwjsGolden), nameof(NsfwjsGolden.SetModelCases))]
+    public void Largest_difference_over_all_images_is_within_tolerance(string set, string model)
+    {
+        var golden = NsfwjsGolden.Load(set).Results.Where(r => r.Model == model).ToArray();
+        var own = NsfwjsRuns.Probabilities(set, model, preResized: false);
+        var pre = NsfwjsRuns.Probabilities(set, model, preResized: true);
+        var maxOwn = golden.Max(g => MaxDifference(own[g.Image], g.Probabilities));
+        var maxPre = golden.Max(g => MaxDifference(pre[g.Image], g.PreResizedProbabilities));
+        TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"nsfwjs parity {Fixtures.NameOf(set)} {model}: {golden.Length} images, largest |Δp| own resize {maxOwn:E2}, pre-resized {maxPre:E2}"));
+        Assert.That(Math.Max(maxOwn, maxPre), Is.LessThanOrEqualTo(Tolerance));
+    }
+
+    static double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
+
+    static void AssertClose(string image, string model, string path, float[] actual, float[] expected)
+    {
+        Assert.That(actual, Has.Length.EqualTo(NsfwjsModel.Classes.Count));
+        using (Assert.EnterMultipleScope())
+        {
+            for (var c = 0; c < expected.Length; c++)
+                Assert.That(actual[c], Is.EqualTo(expected[c]).Within(Tolerance),
+                    $"{image} / {model} ({path}): P({NsfwjsModel.Classes[c]}) = {actual[c]:R}, nsfwjs {expected[c]:R}, tolerance {Tolerance}");
+        }
+    }
+}
