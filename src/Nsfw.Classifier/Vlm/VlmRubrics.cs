@@ -15,23 +15,23 @@ public static class VlmRubrics
     /// <summary>What counts as harmful content of each category, in the words the model sees.</summary>
     public static string Definition(HarmCategory category) => category switch
     {
-        HarmCategory.Sexual => "sexual content: nudity (exposed genitals, female nipples or buttocks), sexual acts or arousal, " +
-                               "sexualised depiction of bodies, pornographic or fetish imagery. Any sexualised depiction of a minor is the maximum score.",
-        HarmCategory.Violence => "violence: people or animals being attacked, injured or killed, weapons used against someone, fights, " +
+        HarmCategory.Sexual => "nudity (exposed genitals, female nipples or buttocks), sexual acts or arousal, " +
+                               "sexualised depiction of bodies, pornographic or fetish imagery. Any sexualised depiction of a minor is always the most severe case.",
+        HarmCategory.Violence => "people or animals being attacked, injured or killed, weapons used against someone, fights, " +
                                  "torture, war scenes with casualties, visible blood or wounds caused by violence.",
-        HarmCategory.Disturbing => "disturbing content: gore, mutilated or decaying bodies, body horror, grotesque deformities, " +
+        HarmCategory.Disturbing => "gore, mutilated or decaying bodies, body horror, grotesque deformities, " +
                                    "corpses, images made to cause disgust or fear.",
-        HarmCategory.Hate => "hate: symbols, gestures or slogans of hate groups (e.g. swastikas used approvingly), caricatures that demean " +
+        HarmCategory.Hate => "symbols, gestures or slogans of hate groups (e.g. swastikas used approvingly), caricatures that demean " +
                              "people for their race, ethnicity, religion, nationality, gender, sexual orientation or disability, or imagery that glorifies such hatred.",
-        HarmCategory.Humiliation => "humiliation: a person shown degraded, mocked, stripped of dignity, bullied or forced into a shameful situation, " +
+        HarmCategory.Humiliation => "a person shown degraded, mocked, stripped of dignity, bullied or forced into a shameful situation, " +
                                     "including public shaming and degrading treatment.",
-        HarmCategory.IllegalActivity => "illegal activity: drug use or manufacture, theft, burglary, vandalism, trafficking, weapons smuggling, " +
+        HarmCategory.IllegalActivity => "drug use or manufacture, theft, burglary, vandalism, trafficking, weapons smuggling, " +
                                         "fraud or other crimes depicted as they happen or as instructions.",
-        HarmCategory.SelfHarm => "self-harm: cutting, suicide or suicide attempts, nooses, overdoses, eating-disorder imagery, " +
+        HarmCategory.SelfHarm => "cutting, suicide or suicide attempts, nooses, overdoses, eating-disorder imagery, " +
                                  "or anything that depicts or encourages hurting oneself.",
-        HarmCategory.Harassment => "harassment: intimidation, stalking, threats or bullying aimed at a person, insulting or threatening text " +
+        HarmCategory.Harassment => "intimidation, stalking, threats or bullying aimed at a person, insulting or threatening text " +
                                    "directed at someone, doxxing-like exposure.",
-        HarmCategory.Shocking => "shocking content: images meant to shock — extreme or gratuitous gore, accidents with visible injuries, " +
+        HarmCategory.Shocking => "images meant to shock — extreme or gratuitous gore, accidents with visible injuries, " +
                                  "grotesque or obscene scenes, highly graphic medical imagery.",
         _ => throw new ArgumentOutOfRangeException(nameof(category), category, "a rubric needs a concrete category"),
     };
