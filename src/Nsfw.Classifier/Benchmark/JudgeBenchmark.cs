@@ -37,7 +37,7 @@ public static class JudgeBenchmark
         IProgress<BenchmarkResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batchSizes);
-        using var judge = new NsfwjsJudge(new NsfwjsOptions { Model = model, Device = device, MaxBatch = Math.Max(1, batchSizes.DefaultIfEmpty(1).Max()) });
+        using var judge = new NsfwjsJudge(new NsfwjsOptions { Model = model, Device = device });
         var results = new List<BenchmarkResult>();
         foreach (var size in batchSizes)
         {

@@ -23,6 +23,6 @@ public sealed record NsfwjsOptions
 
     public TorchSharp.torch.ScalarType DType { get; init; } = TorchSharp.torch.ScalarType.Float32;
 
-    /// <summary>Images per forward pass.</summary>
-    public int MaxBatch { get; init; } = 32;
+    /// <summary>Images per forward pass; null = <see cref="NsfwjsClassifier.DefaultMaxBatch"/> for the device.</summary>
+    public int? MaxBatch { get; init; }
 }

@@ -26,6 +26,10 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
     sealed record Step(string Name, string ClassName, string[] Inputs, Func<IReadOnlyList<Tensor>, Tensor> Apply);
 
     readonly Dictionary<string, int> lastUse = new(StringComparer.Ordinal);
+    readonly Dictionary<string, int> consumers = new(StringComparer.Ordinal);
+
+    /// <summary>Names whose tensor object another name shares (Dropout hands its input on): never overwritten in place.</summary>
+    readonly HashSet<string> passThrough = new(StringComparer.Ordinal);
 
     internal TfjsLayersModel(string file, JsonNode topology, WeightSet weights) : base("tfjs_layers_model")
     {
@@ -71,7 +75,11 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
         weights.RequireAllUsed();
 
         for (var s = 0; s < steps.Count; s++)
-            foreach (var i in steps[s].Inputs) lastUse[i] = s;
+            foreach (var i in steps[s].Inputs)
+            {
+                lastUse[i] = s;
+                consumers[i] = consumers.GetValueOrDefault(i) + 1;
+            }
         RegisterComponents();
     }
 
@@ -84,6 +92,8 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
         {
             register_module(name, m);
             if (inputs.Length != 1) throw new TfjsModelException(cfg.File, item, $"takes one input, got {inputs.Length}");
+            // Element-wise layers overwrite their input when this layer is its only reader (decided per call below).
+            if (m is IInPlaceLayer inPlace) return xs => InPlaceAllowed(inputs[0]) ? inPlace.ForwardInPlace(xs[0]) : m.call(xs[0]);
             return xs => m.call(xs[0]);
         }
         Func<IReadOnlyList<Tensor>, Tensor> merge(nn.Module<IReadOnlyList<Tensor>, Tensor> m)
@@ -91,6 +101,12 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
             register_module(name, m);
             if (inputs.Length < 2) throw new TfjsModelException(cfg.File, item, $"merges two or more inputs, got {inputs.Length}");
             return xs => m.call(xs);
+        }
+        Func<IReadOnlyList<Tensor>, Tensor> PassThrough(Func<IReadOnlyList<Tensor>, Tensor> f)
+        {
+            passThrough.Add(name);
+            passThrough.Add(inputs[0]);
+            return f;
         }
         var apply = type switch
         {
@@ -104,7 +120,7 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
             "MaxPooling2D" => single(Pooling2D.FromKeras(name, false, cfg)),
             "Flatten" => single(new Flatten(name)),
             "Dense" => single(new Dense(name, cfg, weights)),
-            "Dropout" => single(new Identity(name)),
+            "Dropout" => PassThrough(single(new Identity(name))),
             "Add" => merge(new Add(name)),
             "Concatenate" => merge(new Concatenate(name, cfg)),
             _ => throw new TfjsModelException(cfg.File, item, $"layer type not supported (supported: {string.Join(", ", SupportedLayers)})"),
@@ -160,6 +176,9 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
         if (result is null) throw new InvalidOperationException($"output layer '{outputName}' was never computed");
         return result.Dimensions == 4 ? result.permute(0, 2, 3, 1) : result;
     }
+
+    /// <summary>A layer may overwrite its input when it is that tensor's only reader and the tensor is not the caller's.</summary>
+    bool InPlaceAllowed(string input) => input != inputName && consumers.GetValueOrDefault(input) == 1 && !passThrough.Contains(input);
 
     /// <summary>Pass-through layers (Dropout) hand on the same tensor object; it must outlive every name it has.</summary>
     static bool SharedWithLiveValue(Dictionary<string, Tensor> values, string name, Tensor output)

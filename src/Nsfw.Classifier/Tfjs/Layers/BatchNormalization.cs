@@ -8,7 +8,7 @@ namespace Probe.Judges.Tfjs.Layers;
 /// gamma is absent when scale=false (InceptionV3) and beta when center=false; they then count as 1 and 0.
 /// The factor gamma / sqrt(var + eps) is computed once in float64, as tfjs computes it per element in float64.
 /// </summary>
-internal sealed class BatchNormalization : nn.Module<Tensor, Tensor>
+internal sealed class BatchNormalization : nn.Module<Tensor, Tensor>, IInPlaceLayer
 {
     readonly Parameter? gamma;
     readonly Parameter? beta;
@@ -45,5 +45,12 @@ internal sealed class BatchNormalization : nn.Module<Tensor, Tensor>
         if (x.Dimensions == 2)
             return x.sub(moving_mean).mul(factor.reshape(c)).add(shift.reshape(c));
         return x.sub(mean).mul(factor).add(shift);
+    }
+
+    public Tensor ForwardInPlace(Tensor x)
+    {
+        if (x.Dimensions != 4) return forward(x);
+        var c = moving_mean.shape[0];
+        return x.sub_(moving_mean.reshape(1, c, 1, 1)).mul_(factor).add_(shift);
     }
 }

@@ -6,7 +6,7 @@ namespace Probe.Judges.Tfjs.Layers;
 /// Keras ReLU layer: x ≥ max_value → max_value; threshold ≤ x &lt; max_value → x; otherwise negative_slope·(x − threshold).
 /// MobileNetV2 uses it as ReLU6 (max_value 6).
 /// </summary>
-internal sealed class ReLU : nn.Module<Tensor, Tensor>
+internal sealed class ReLU : nn.Module<Tensor, Tensor>, IInPlaceLayer
 {
     readonly double? maxValue;
     readonly double negativeSlope;
@@ -28,5 +28,11 @@ internal sealed class ReLU : nn.Module<Tensor, Tensor>
         var below = x.sub(threshold).mul(negativeSlope);
         var y = where(x.ge(threshold), x, below);
         return maxValue is { } max ? y.clamp_max(max) : y;
+    }
+
+    public Tensor ForwardInPlace(Tensor x)
+    {
+        if (negativeSlope != 0 || threshold != 0) return forward(x);
+        return maxValue is { } m ? x.clamp_(0, m) : x.relu_();
     }
 }
