@@ -18,10 +18,11 @@ internal sealed record FusedActivation(bool HasBias, string? Activation)
         throw node.Error($"fused_ops [{string.Join(",", ops)}] are not supported (BiasAdd, then optionally Relu or Relu6)");
     }
 
+    /// <summary>Applies the activation in place: <paramref name="x"/> is always the op's own fresh output.</summary>
     public Tensor Apply(Tensor x) => Activation switch
     {
-        "Relu" => nn.functional.relu(x),
-        "Relu6" => x.clamp(0, 6),
+        "Relu" => x.relu_(),
+        "Relu6" => x.clamp_(0, 6),
         _ => x,
     };
 }

@@ -45,6 +45,6 @@ internal sealed class Conv2D : nn.Module<Tensor, Tensor>
             else x = nn.functional.pad(x, [left, right, top, bottom]);
         }
         var y = nn.functional.conv2d(x, kernel, bias, strides: [strides.H, strides.W], padding: padding, dilation: [dilation.H, dilation.W]);
-        return KerasActivation.Apply(activation, y, 1);
+        return KerasActivation.Apply(activation, y, 1, inPlace: true);
     }
 }

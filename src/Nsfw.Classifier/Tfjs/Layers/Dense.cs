@@ -25,6 +25,6 @@ internal sealed class Dense : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException($"Dense layer '{name}' expects [N, features], got [{string.Join(",", x.shape)}] (is a Flatten missing?)");
         var y = x.matmul(kernel);
         if (bias is not null) y = y.add(bias);
-        return KerasActivation.Apply(activation, y, -1);
+        return KerasActivation.Apply(activation, y, -1, inPlace: true);
     }
 }

@@ -50,6 +50,6 @@ internal sealed class DepthwiseConv2D : nn.Module<Tensor, Tensor>
         }
         var y = nn.functional.conv2d(x, depthwise_kernel, bias, strides: [strides.H, strides.W], padding: padding,
             dilation: [dilation.H, dilation.W], groups: groups);
-        return KerasActivation.Apply(activation, y, 1);
+        return KerasActivation.Apply(activation, y, 1, inPlace: true);
     }
 }
