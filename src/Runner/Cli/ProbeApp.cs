@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.Json;
+using Probe.Diffusion.Configuration;
+using Probe.Diffusion.Models;
+using Probe.Diffusion.Safetensors;
+using Probe.Diffusion.Torch;
+using Probe.Runner.Commands;
+
+namespace Probe.Runner.Cli;
+
+/// <summary>The <c>probe</c> command line: builds the command tree and turns failures into one clear line and an exit code.</summary>
+public static class ProbeApp
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand(
+            "Probe: measure how easily GRPO fine-tuning undoes a text-to-image model's safety (GRP-Obliteration), " +
+            "and gate releases on it.");
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var error = stderr ?? Console.Error;
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var parse = BuildRoot().Parse(args);
+            var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+            return await parse.InvokeAsync(config, cancel.Token);
+        }
+        catch (Exception e) when (Describe(e) is { } message)
+        {
+            error.WriteLine($"error: {message}");
+            return e is OperationCanceledException ? ExitCodes.Cancelled : ExitCodes.UserError;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"internal error: {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("PROBE_DEBUG") == "1") error.WriteLine(e);
+            else error.WriteLine("Set PROBE_DEBUG=1 for the stack trace, and please report it.");
+            return ExitCodes.InternalError;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>The one-line message for failures caused by input or environment; null for bugs.</summary>
+    static string? Describe(Exception e) => e switch
+    {
+        UserError or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
+        OperationCanceledException => "cancelled; files written so far are kept",
+        FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => e.Message,
+        JsonException => $"invalid JSON: {e.Message}",
+        ArgumentException a => a.ParamName is null ? a.Message : a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal),
+        IOException => e.Message,
+        _ => null,
+    };
+}
