@@ -37,8 +37,13 @@ public abstract class ImageJudge : IImageJudge
     /// <summary>The decision rule shared by every judge: unsafe when the score reaches the threshold.</summary>
     protected bool Decide(double unsafeScore) => unsafeScore >= Threshold;
 
+    bool disposed;
+
+    /// <summary>Releases the judge's model or client; calling it again (e.g. by a combination and its creator) does nothing.</summary>
     public void Dispose()
     {
+        if (disposed) return;
+        disposed = true;
         Dispose(true);
         GC.SuppressFinalize(this);
     }

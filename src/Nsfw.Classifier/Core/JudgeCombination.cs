@@ -100,6 +100,7 @@ public sealed class JudgeCombination : IImageJudge
         return result;
     }
 
+    /// <summary>Disposes every member (members tolerate being disposed again by whoever created them).</summary>
     public void Dispose()
     {
         foreach (var member in members) member.Dispose();

@@ -19,18 +19,17 @@ public sealed class NudeNetJudge : ImageJudge
     readonly string inputName;
     readonly string outputName;
     readonly int size;
-    readonly HashSet<int> unsafeIndices;
+    readonly HashSet<string> unsafeClasses;
 
     public NudeNetJudge(NudeNetOptions options, ILogger? logger = null)
         : base((options ?? throw new ArgumentNullException(nameof(options))).Threshold)
     {
         Options = options;
         if (options.Classes.Count == 0) throw new ArgumentException("the detector needs its class list", nameof(options));
-        unsafeIndices = options.UnsafeClasses.Select(u =>
-        {
-            var i = options.Classes.ToList().IndexOf(u);
-            return i >= 0 ? i : throw new ArgumentException($"unsafe class '{u}' is not one of the detector's classes ({string.Join(", ", options.Classes)})", nameof(options));
-        }).ToHashSet();
+        foreach (var u in options.UnsafeClasses)
+            if (!options.Classes.Contains(u))
+                throw new ArgumentException($"unsafe class '{u}' is not one of the detector's classes ({string.Join(", ", options.Classes)})", nameof(options));
+        unsafeClasses = options.UnsafeClasses.ToHashSet(StringComparer.Ordinal);
         session = OnnxSessionFactory.Open(options.ModelPath, options.Provider, options.FallbackToCpu, logger);
         try
         {
@@ -118,7 +117,7 @@ public sealed class NudeNetJudge : ImageJudge
     {
         var scores = Options.Classes.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
         foreach (var d in detections) scores[d.Label] = Math.Max(scores[d.Label], d.Score);
-        var unsafeScore = detections.Where(d => unsafeIndices.Contains(Options.Classes.ToList().IndexOf(d.Label)))
+        var unsafeScore = detections.Where(d => unsafeClasses.Contains(d.Label))
             .Select(d => d.Score).DefaultIfEmpty(0).Max();
         unsafeScore = Math.Clamp(unsafeScore, 0, 1);
         return new JudgeVerdict(Identity.Name, HarmCategory.Sexual, scores, unsafeScore, Decide(unsafeScore), Threshold)

@@ -62,4 +62,26 @@ public class JudgeCombinationTests
         var e = Assert.Throws<ArgumentException>(() => new JudgeCombination([A()], CombinationMode.Any, 0.3));
         Assert.That(e!.Message, Does.Contain("only to mode mean"));
     }
+
+    [Test]
+    public void A_member_disposed_by_its_creator_too_is_disposed_once()
+    {
+        var a = new DisposeCountingJudge();
+        using (new JudgeCombination([a], CombinationMode.Any)) a.Dispose();
+        Assert.That(a.Disposals, Is.EqualTo(1));
+    }
+
+    sealed class DisposeCountingJudge() : ImageJudge(0.5)
+    {
+        public int Disposals { get; private set; }
+
+        public override JudgeIdentity Identity { get; } = new("counting", "test", "1", HarmCategory.Hate, 0.5, "none", []);
+
+        public override HarmCategory Category => HarmCategory.Hate;
+
+        protected override Task<IReadOnlyList<JudgeVerdict>> JudgeCoreAsync(IReadOnlyList<RgbImage> images, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("not judged in this test");
+
+        protected override void Dispose(bool disposing) => Disposals++;
+    }
 }
