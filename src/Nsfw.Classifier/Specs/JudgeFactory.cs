@@ -28,6 +28,17 @@ public static class JudgeFactory
 
     public static IImageJudge Create(string spec, JudgeFactoryContext? context = null) => Create(JudgeSpecParser.Parse(spec), context);
 
+    /// <summary>
+    /// Like <see cref="Create(string, JudgeFactoryContext?)"/>, with a threshold from elsewhere (e.g. a run config) used
+    /// when the spec has no @threshold of its own.
+    /// </summary>
+    public static IImageJudge Create(string spec, double? threshold, JudgeFactoryContext? context = null)
+    {
+        var parsed = JudgeSpecParser.Parse(spec);
+        if (threshold is { } t && !(t >= 0 && t <= 1)) throw new JudgeSpecException(spec, $"threshold {t} must be a number in [0,1]");
+        return Create(parsed with { Threshold = parsed.Threshold ?? threshold }, context);
+    }
+
     public static IImageJudge Create(JudgeSpec spec, JudgeFactoryContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -35,16 +35,16 @@ public static class TfjsModelLoader
         }
 
         var topology = root["modelTopology"] ?? throw new TfjsModelException(file, null, "no 'modelTopology' (is this a TF.js model.json?)");
-        var weights = new WeightSet(file, TfjsWeightReader.Read(file, root["weightsManifest"]));
-        var isGraph = root["format"]?.GetValue<string>() == "graph-model" || topology["node"] is not null;
         nn.Module<Tensor, Tensor> model;
         try
         {
+            var weights = new WeightSet(file, TfjsWeightReader.Read(file, root["weightsManifest"]));
+            var isGraph = root["format"]?.GetValue<string>() == "graph-model" || topology["node"] is not null;
             model = isGraph ? new TfjsGraphModel(file, root, weights) : new TfjsLayersModel(file, topology, weights);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or ArgumentException or OverflowException)
         {
-            // JSON of the wrong kind where a layer config expects a number, a list, …: report it against the file.
+            // JSON of the wrong kind where a config expects a number, a list, … : report it against the file.
             throw new TfjsModelException(file, null, $"malformed model: {e.Message}", e);
         }
         model.eval();

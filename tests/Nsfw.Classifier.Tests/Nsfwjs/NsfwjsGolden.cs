@@ -7,7 +7,7 @@ public sealed class NsfwjsGolden
 {
     public sealed record Result(
         string Image, string Model, string File, int Width, int Height, float[] Probabilities,
-        string InputSha256, double InputMean, string PreResizedFile, float[] PreResizedProbabilities);
+        string? InputSha256, double? InputMean, string? PreResizedFile, float[]? PreResizedProbabilities);
 
     NsfwjsGolden(string setDir, IReadOnlyList<Result> results)
     {
@@ -33,9 +33,10 @@ public sealed class NsfwjsGolden
                     results.Add(new Result(
                         image["name"]!.GetValue<string>(), model, image["file"]!.GetValue<string>(),
                         image["width"]!.GetValue<int>(), image["height"]!.GetValue<int>(),
-                        Floats(r!["probabilities"]!), r["preprocessed_input"]!["sha256_f32le"]!.GetValue<string>(),
-                        r["preprocessed_input"]!["mean"]!.GetValue<double>(),
-                        r["pre_resized_uint8"]!["file"]!.GetValue<string>(), Floats(r["pre_resized_uint8"]!["probabilities"]!)));
+                        Floats(r!["probabilities"]!), r["preprocessed_input"]?["sha256_f32le"]?.GetValue<string>(),
+                        r["preprocessed_input"]?["mean"]?.GetValue<double>(),
+                        r["pre_resized_uint8"]?["file"]?.GetValue<string>(),
+                        r["pre_resized_uint8"]?["probabilities"] is { } pre ? Floats(pre) : null));
             return Cache[setDir] = new NsfwjsGolden(setDir, results);
         }
     }

@@ -21,8 +21,8 @@ public static class NsfwjsRuns
     public static IReadOnlyDictionary<string, float[]> Probabilities(string setDir, string model, bool preResized) =>
         Outputs.GetOrAdd($"{setDir}|{model}|{preResized}", _ => new Lazy<Dictionary<string, float[]>>(() =>
         {
-            var results = NsfwjsGolden.Load(setDir).Results.Where(r => r.Model == model).ToArray();
-            var images = results.Select(r => ImageLoader.Load(Path.Combine(setDir, preResized ? r.PreResizedFile : r.File))).ToArray();
+            var results = NsfwjsGolden.Load(setDir).Results.Where(r => r.Model == model && (!preResized || r.PreResizedFile is not null)).ToArray();
+            var images = results.Select(r => ImageLoader.Load(Path.Combine(setDir, preResized ? r.PreResizedFile! : r.File))).ToArray();
             var probabilities = Classifier(model).Classify(images);
             return results.Select((r, i) => (r.Image, P: probabilities[i])).ToDictionary(x => x.Image, x => x.P);
         })).Value;

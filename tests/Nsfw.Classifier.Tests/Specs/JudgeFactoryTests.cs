@@ -73,4 +73,12 @@ public class JudgeFactoryTests
         var verdict = await judge.JudgeAsync(TestImages.Solid(224, 224, 128, 128, 128));
         Assert.That(verdict.UnsafeScore, Is.EqualTo(verdict.Members.Average(m => m.UnsafeScore)).Within(1e-12));
     }
+
+    [Test]
+    public void A_threshold_from_a_config_applies_unless_the_spec_has_its_own()
+    {
+        using var fromConfig = JudgeFactory.Create("nsfwjs", threshold: 0.7);
+        using var fromSpec = JudgeFactory.Create("nsfwjs@0.2", threshold: 0.7);
+        Assert.That((fromConfig.Threshold, fromSpec.Threshold), Is.EqualTo((0.7, 0.2)));
+    }
 }
