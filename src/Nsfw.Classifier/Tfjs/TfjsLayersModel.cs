@@ -22,7 +22,7 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
     readonly string inputName;
     readonly string outputName;
 
-    /// <summary>One layer call: its inputs by layer name, and after which step each tensor may be released.</summary>
+    /// <summary>One layer call: the layer's name and type, its inputs by layer name, and the computation.</summary>
     sealed record Step(string Name, string ClassName, string[] Inputs, Func<IReadOnlyList<Tensor>, Tensor> Apply);
 
     readonly Dictionary<string, int> lastUse = new(StringComparer.Ordinal);

@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.Globalization;
-using System.Net;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -199,8 +198,4 @@ public sealed class VlmJudge : ImageJudge
         concurrency.Dispose();
         if (ownsClient) client.Dispose();
     }
-
-    /// <summary>The HTTP status an exception carries, when it has one (for callers that log failures).</summary>
-    public static HttpStatusCode? StatusOf(Exception e) =>
-        e is ClientResultException { Status: > 0 } c ? (HttpStatusCode)c.Status : null;
 }
