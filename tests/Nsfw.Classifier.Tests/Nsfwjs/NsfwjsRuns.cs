@@ -27,6 +27,16 @@ public static class NsfwjsRuns
             return results.Select((r, i) => (r.Image, P: probabilities[i])).ToDictionary(x => x.Image, x => x.P);
         })).Value;
 
+    static readonly ConcurrentDictionary<string, string> InputHashes = new(StringComparer.Ordinal);
+
+    /// <summary>SHA-256 of the port's float32 model input (own /255 and resize) for one image and model.</summary>
+    public static string InputHash(string setDir, string file, NsfwjsModel model) =>
+        InputHashes.GetOrAdd($"{setDir}|{file}|{model.Name}", _ =>
+        {
+            var input = NsfwjsPreprocessor.Preprocess(ImageLoader.Load(Path.Combine(setDir, file)), model.InputSize);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.AsSpan())));
+        });
+
     public static void DisposeAll()
     {
         foreach (var c in Classifiers.Values.Where(c => c.IsValueCreated)) c.Value.Dispose();
