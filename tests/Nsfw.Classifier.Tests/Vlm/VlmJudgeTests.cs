@@ -62,6 +62,8 @@ public class VlmJudgeTests
         Assert.That(request.Headers["Authorization"], Is.EqualTo($"Bearer {Key}"));
         using var body = JsonDocument.Parse(request.Body);
         Assert.That(body.RootElement.GetProperty("model").GetString(), Is.EqualTo("test-vlm"));
+        Assert.That(body.RootElement.GetProperty("temperature").GetDouble(), Is.Zero);
+        Assert.That(body.RootElement.GetProperty("response_format").GetProperty("type").GetString(), Is.EqualTo("json_object"), request.Body[..Math.Min(400, request.Body.Length)]);
         var url = body.RootElement.GetProperty("messages")[1].GetProperty("content").EnumerateArray()
             .Single(p => p.GetProperty("type").GetString() == "image_url").GetProperty("image_url").GetProperty("url").GetString()!;
         Assert.That(url, Does.StartWith("data:image/png;base64,"));
