@@ -35,6 +35,9 @@ public static class TfjsModelLoader
         }
 
         var topology = root["modelTopology"] ?? throw new TfjsModelException(file, null, "no 'modelTopology' (is this a TF.js model.json?)");
+        // Build in a scope of our own: it frees the loading temporaries, and the weights are detached from it (and so
+        // from any scope the caller has open), so the model lives until it is disposed, not until the caller's scope ends.
+        using var scope = NewDisposeScope();
         nn.Module<Tensor, Tensor> model;
         try
         {
@@ -50,6 +53,8 @@ public static class TfjsModelLoader
         model.eval();
         if (dtype != ScalarType.Float32) model.to(dtype);
         if (device is not null && device.type != DeviceType.CPU) model.to(device);
+        foreach (var (_, parameter) in model.named_parameters()) parameter.DetachFromDisposeScope();
+        foreach (var (_, buffer) in model.named_buffers()) buffer.DetachFromDisposeScope();
         return model;
     }
 
