@@ -142,6 +142,11 @@ public sealed class VlmJudge : ImageJudge
                 if (!IsRetryable(status)) throw Fail(what, Advice(status, lastProblem), attempt, e);
                 retryAfter = RetryAfter(e);
             }
+            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or KeyNotFoundException)
+            {
+                // A 200 whose body is not a chat completion (an HTML page, another API): retrying will not help.
+                throw Fail(what, $"the response is not an OpenAI-compatible chat completion ({Excerpt(e.Message)}) — check that the URL is the API base, usually ending in /v1", attempt, e);
+            }
             catch (Exception e) when (e is HttpRequestException or ClientResultException or IOException)
             {
                 var root = e.InnerException as HttpRequestException ?? e as HttpRequestException;

@@ -105,6 +105,16 @@ public class VlmJudgeTests
     }
 
     [Test]
+    public async Task A_server_that_does_not_speak_the_chat_completions_api_is_reported_at_once()
+    {
+        using var server = new FakeChatServer(_ => new Reply(200, "<html>welcome to nginx</html>"));
+        using var judge = Judge(server.Endpoint);
+        var e = await Assert.ThrowsAsync<VlmJudgeException>(() => judge.JudgeAsync(Image()));
+        Assert.That(e!.Message, Does.Contain("not an OpenAI-compatible chat completion").And.Contain("after 1 attempt"));
+        Assert.That(server.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Rate_limited_requests_are_retried_after_retry_after()
     {
         using var server = new FakeChatServer(r => r.Number == 1
