@@ -97,7 +97,7 @@ public sealed class NudeNetJudge : ImageJudge
             for (var c = 0; c < 3; c++) chw[c * plane + p] = hwc[p * 3 + c];
         using var input = OrtValue.CreateTensorValueFromMemory(chw, [1, 3, size, size]);
         using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [inputName], [input], [outputName]);
+        using var outputs = OnnxSessionFactory.Run(session, Options.ModelPath, runOptions, inputName, input, outputName);
         var shape = outputs[0].GetTensorTypeAndShape().Shape;
         List<YoloDecoder.Candidate> candidates;
         try

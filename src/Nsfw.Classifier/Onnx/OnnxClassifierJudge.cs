@@ -111,7 +111,7 @@ public sealed class OnnxClassifierJudge : ImageJudge
         long[] shape = sidecar.ParsedLayout == TensorLayout.Nchw ? [chunk.Length, 3, h, w] : [chunk.Length, h, w, 3];
         using var input = OrtValue.CreateTensorValueFromMemory(data, shape);
         using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [inputName], [input], [outputName]);
+        using var outputs = OnnxSessionFactory.Run(session, sidecar.ModelPath, runOptions, inputName, input, outputName);
         var output = outputs[0];
         var values = output.GetTensorDataAsSpan<float>().ToArray();
         var labels = sidecar.Labels.Length;

@@ -40,6 +40,21 @@ public static class OnnxSessionFactory
         }
     }
 
+    /// <summary>Runs one input through <paramref name="session"/>; a runtime failure becomes an <see cref="OnnxJudgeException"/> naming the model.</summary>
+    public static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, string modelPath, RunOptions runOptions,
+        string inputName, OrtValue input, string outputName)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        try
+        {
+            return session.Run(runOptions, [inputName], [input], [outputName]);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new OnnxJudgeException($"{modelPath}: inference failed: {e.Message.Split('\n')[0]}", e);
+        }
+    }
+
     /// <summary>Adds the CUDA provider to <paramref name="options"/>; returns why it cannot be used, or null when it was added.</summary>
     static string? CudaProblem(SessionOptions options)
     {

@@ -181,6 +181,24 @@ public class OnnxClassifierJudgeTests
     }
 
     [Test]
+    public async Task A_failure_inside_the_model_is_reported_against_the_model_file()
+    {
+        // Reshape to [1, 192] works for one image and fails for two.
+        var model = new OnnxModelBuilder()
+            .Input("pixels", -1, 3, 8, 8)
+            .Output("probs", -1, 2)
+            .Initializer("shape", [2], new long[] { 1, 192 })
+            .Initializer("W", [192, 2], new float[384])
+            .Node("Reshape", ["pixels", "shape"], ["flat"])
+            .Node("MatMul", ["flat", "W"], ["probs"])
+            .Save(folder.File("one_at_a_time.onnx"));
+        using var judge = OnnxClassifierJudge.Load(Sidecar(ValidSidecar(model)));
+        Assert.That((await judge.JudgeAsync(TestImages.Solid(8, 8, 1, 2, 3))).Scores["safe"], Is.Zero);
+        var e = await Assert.ThrowsAsync<OnnxJudgeException>(() => judge.JudgeAsync([TestImages.Solid(8, 8, 1, 2, 3), TestImages.Solid(8, 8, 1, 2, 3)]));
+        Assert.That(e!.Message, Does.StartWith(model).And.Contain("inference failed"));
+    }
+
+    [Test]
     public void Cuda_without_a_cuda_build_fails_with_advice_or_falls_back_to_cpu()
     {
         Assume.That(OnnxRuntimeInfo.IsAvailable(ExecutionProvider.Cuda), Is.False, "this ONNX Runtime build has CUDA");

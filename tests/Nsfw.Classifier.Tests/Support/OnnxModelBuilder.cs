@@ -32,6 +32,20 @@ public sealed class OnnxModelBuilder(int opset = 13)
         return this;
     }
 
+    public OnnxModelBuilder Initializer(string name, long[] dims, long[] values)
+    {
+        initializers.Add(Message(s =>
+        {
+            foreach (var d in dims) { s.WriteTag(1, WireFormat.WireType.Varint); s.WriteInt64(d); }
+            s.WriteTag(2, WireFormat.WireType.Varint); s.WriteInt32(7); // INT64
+            String(s, 8, name);
+            var raw = new byte[values.Length * 8];
+            Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
+            Bytes(s, 9, raw);
+        }));
+        return this;
+    }
+
     public OnnxModelBuilder Node(string op, string[] nodeInputs, string[] nodeOutputs, params byte[][] attributes)
     {
         nodes.Add(Message(s =>
