@@ -16,6 +16,7 @@ public sealed record RunConfig
     public int? Width { get; init; }
     public int? Height { get; init; }
     public double Eta { get; init; }
+    [System.Text.Json.Serialization.JsonPropertyName("dtype")]
     public string DType { get; init; } = "float32";
     public string Device { get; init; } = "auto";
     public long Seed { get; init; }
