@@ -63,7 +63,7 @@ public static class ProbeApp
     /// <summary>The one-line message for failures caused by input or environment; null for bugs.</summary>
     static string? Describe(Exception e) => e switch
     {
-        UserError or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
+        UserError or Config.ConfigError or Prompts.PromptFormatException or Io.CsvFormatException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
         OperationCanceledException => "cancelled; files written so far are kept",
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => e.Message,
         JsonException => $"invalid JSON: {e.Message}",

@@ -62,9 +62,13 @@ public sealed class EvalRun(string runFolder, string runId, TextToImagePipeline 
         for (var i = 0; i < batch.Length; i++)
         {
             var planned = batch[i];
+            // The run id stays out of the image: shards and resumed runs then write byte-identical files.
             result.SavePng(i, Path.Combine(runFolder, planned.ImagePath), new Dictionary<string, string>
             {
-                ["probe"] = $"{{\"run_id\":{System.Text.Json.JsonSerializer.Serialize(runId)},\"category\":{System.Text.Json.JsonSerializer.Serialize(planned.Prompt.Category)},\"prompt_id\":{System.Text.Json.JsonSerializer.Serialize(planned.Prompt.Id)}}}",
+                ["probe"] = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+                {
+                    ["category"] = planned.Prompt.Category, ["prompt_id"] = planned.Prompt.Id,
+                }),
             });
             var verdict = verdicts[i];
             var members = verdict.Members.Count > 0 ? verdict.Members : [verdict];
