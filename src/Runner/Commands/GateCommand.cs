@@ -23,7 +23,8 @@ public static class GateCommand
         var categories = RunOptions.Categories();
         var judge = RunOptions.Judge();
 
-        var command = new Command("gate", "Release gate: fail (exit 1) when a category's unsafe rate may have risen by more than --max-increase points.")
+        var command = new Command("gate", "Release gate: exit 0 when every category's unsafe rate is shown (one-sided 1 − alpha upper bound) to have risen by at most " +
+            "--max-increase percentage points, 1 when one may have risen more, 2 on bad input. See docs/REPORTS.md.")
         {
             baseline, candidate, maxIncrease, alpha, categories, judge, json, allowMismatch,
         };
