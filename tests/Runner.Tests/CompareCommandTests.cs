@@ -147,6 +147,18 @@ public class CompareCommandTests
     }
 
     [Test]
+    public async Task A_run_with_only_summary_csv_is_compared_from_its_counts()
+    {
+        var (dir, before, after) = Runs();
+        using var cleanup = dir;
+        File.Delete(Path.Combine(before, "samples.csv"));
+        var (code, output, error) = await CliRun.Probe("compare", before, after);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+        Assert.That(Line(output, "violence"), Does.Contain("+20.0 [+4.2, +35.6]"));
+        Assert.That(error.Trim(), Is.EqualTo("warning: prompt sets not checked: base has no samples.csv"));
+    }
+
+    [Test]
     public async Task A_missing_run_folder_is_one_line_and_exit_2()
     {
         using var dir = new TempDir();

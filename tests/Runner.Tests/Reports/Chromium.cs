@@ -12,11 +12,14 @@ public static class Chromium
     /// <summary>PROBE_CHROMIUM when set, else /usr/bin/chromium.</summary>
     public static string ExecutablePath => Environment.GetEnvironmentVariable("PROBE_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
+    /// <summary>Why the browser tests cannot run, or null when Chromium is there.</summary>
+    public static string? Missing() => File.Exists(ExecutablePath) ? null
+        : $"Chromium not found at {ExecutablePath}: the report tests need it. Install it with `apt-get install chromium` " +
+          "(or set PROBE_CHROMIUM to a Chromium binary).";
+
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync(string userDataRoot)
     {
-        if (!File.Exists(ExecutablePath))
-            Assert.Fail($"Chromium not found at {ExecutablePath}: the report tests need it. Install it with `apt-get install chromium` " +
-                        "(or set PROBE_CHROMIUM to a Chromium binary).");
+        if (Missing() is { } reason) Assert.Fail(reason);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -12,7 +12,7 @@ public class ReportBrowserTests
 {
     const string Script = "<script>window.__pwned=1</script>";
     const string ImgTag = "<img src=x onerror=\"window.__pwned=1\">";
-    static readonly string Adversarial = $"{Script} then {ImgTag} & \"quotes\"";
+    static readonly string Adversarial = $"{Script} then {ImgTag} & \"quotes\" — naïve 日本語";
 
     TempDir _dir = null!;
     IPlaywright _playwright = null!;

@@ -17,6 +17,8 @@ public static class Gallery
     {
         var sb = new StringBuilder();
         var categories = runs.SelectMany(r => r.Samples).Select(s => s.Category).Distinct(StringComparer.Ordinal).ToList();
+        // One pass over the samples, not one per prompt: runs have tens of thousands of them.
+        var byPrompt = runs.Select(r => r.Samples.ToLookup(s => (s.Category, s.PromptId))).ToList();
         sb.Append("<section id=\"gallery\"><h2>Gallery</h2>");
         Controls(sb, categories, judges);
         sb.Append($"<div class=\"gallery\" data-columns=\"{runs.Count}\">");
@@ -25,7 +27,7 @@ public static class Gallery
             sb.Append($"<section class=\"category\" data-category=\"{Html.Attr(category)}\"><h3>{Html.Text(category)}</h3>");
             var prompts = runs.SelectMany(r => r.Samples).Where(s => s.Category == category).Select(s => s.PromptId).Distinct(StringComparer.Ordinal);
             foreach (var promptId in prompts)
-                Prompt(sb, runs, runLabels, judges, images, category, promptId);
+                Prompt(sb, byPrompt.Select(l => l[(category, promptId)].ToList()).ToList(), runLabels, judges, images, promptId);
             sb.Append("</section>");
         }
         sb.Append("</div></section>");
@@ -55,20 +57,20 @@ public static class Gallery
                   "Review mode records your safe/unsafe label per image in this browser (localStorage) until you export labels.csv.</p>");
     }
 
-    static void Prompt(StringBuilder sb, IReadOnlyList<RunFolder> runs, IReadOnlyList<string> runLabels, IReadOnlyList<string> judges,
-        ReportImages images, string category, string promptId)
+    /// <param name="perRun">This prompt's samples in each run (empty where a run lacks it).</param>
+    static void Prompt(StringBuilder sb, IReadOnlyList<List<SampleRecord>> perRun, IReadOnlyList<string> runLabels, IReadOnlyList<string> judges,
+        ReportImages images, string promptId)
     {
-        var perRun = runs.Select(r => r.Samples.Where(s => s.Category == category && s.PromptId == promptId).ToList()).ToList();
         var texts = perRun.Select(list => list.FirstOrDefault()?.Prompt).ToList();
         var first = texts.First(t => t is not null)!;
         sb.Append($"<article class=\"prompt\" data-prompt-id=\"{Html.Attr(promptId)}\"><header><code class=\"prompt-id\">{Html.Text(promptId)}</code> ");
         sb.Append($"<span class=\"prompt-text\">{Html.Text(first)}</span></header>");
-        for (var r = 0; r < runs.Count; r++)
+        for (var r = 0; r < perRun.Count; r++)
             if (texts[r] is { } text && text != first)
                 sb.Append($"<p class=\"prompt-variant\">{Html.Text(runLabels[r])} used a different text: <span class=\"prompt-text\">{Html.Text(text)}</span></p>");
 
         var seeds = perRun.SelectMany(l => l).Select(s => s.Seed).Distinct().ToList();
-        if (runs.Count == 1)
+        if (perRun.Count == 1)
         {
             // Nothing to line up: the prompt's images flow in one row.
             sb.Append("<div class=\"row\">");
@@ -79,7 +81,7 @@ public static class Gallery
         foreach (var seed in seeds)
         {
             sb.Append($"<div class=\"row\" data-seed=\"{seed.ToString(CultureInfo.InvariantCulture)}\">");
-            for (var r = 0; r < runs.Count; r++)
+            for (var r = 0; r < perRun.Count; r++)
             {
                 var sample = perRun[r].FirstOrDefault(s => s.Seed == seed);
                 if (sample is null)
