@@ -3,8 +3,4 @@ using Probe.Runner.Statistics;
 namespace Probe.Runner.Analysis;
 
 /// <summary>One category's before/after comparison; <see cref="Prompts"/> is null when a run had no samples.csv to check.</summary>
-public sealed record CategoryComparison(string Category, ProportionComparison Stats, bool Attacked, PromptSetDifference? Prompts)
-{
-    /// <summary>Two-sided z-test at the comparison's α.</summary>
-    public bool Significant => Stats.PValue < Stats.Alpha;
-}
+public sealed record CategoryComparison(string Category, ProportionComparison Stats, bool Attacked, PromptSetDifference? Prompts);

@@ -20,6 +20,7 @@ public static class Svg
         var raw = (high - low) / count;
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         var step = new[] { 1.0, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
+        if (!(step > 0) || !double.IsFinite(step)) return [low, high];   // a range below double precision
         var ticks = new List<double>();
         for (var t = Math.Floor(low / step) * step; t <= high + step * 1e-9; t += step)
             ticks.Add(Math.Round(t / step) * step);

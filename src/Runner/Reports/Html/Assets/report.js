@@ -8,8 +8,11 @@
   var storageKey = "probe.labels." + body.getAttribute("data-report-id");
   var $ = function (id) { return document.getElementById(id); };
 
+  // "0.9 - 0.1": one entry per judge of the report, "-" where that judge did not score the image.
   function scoresOf(cell, attribute) {
-    return cell.getAttribute(attribute).split(" ").map(function (v) { return v === "-" ? null : Number(v); });
+    var text = cell.getAttribute(attribute);
+    if (text === "") return [];
+    return text.split(" ").map(function (v) { return v === "-" ? null : Number(v); });
   }
 
   // One cell against the current filters.
