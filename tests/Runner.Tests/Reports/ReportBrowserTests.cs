@@ -86,7 +86,10 @@ public class ReportBrowserTests
         Assert.That(await o.Page.TextContentAsync("#counter"), Is.EqualTo("showing 9 of 9 images"));
         Assert.That(await o.Page.Locator("svg.rate-chart").CountAsync(), Is.EqualTo(1));
         Assert.That(await o.Page.Locator("svg.reward-chart polyline").CountAsync(), Is.EqualTo(1), "the attack run's reward curve");
-        Assert.That(await o.Page.EvaluateAsync<int>("() => [...document.images].filter(i => i.complete && i.naturalWidth === 8).length"),
+        // Images load lazily: bring them all near the viewport, then every copied image must decode under the CSP.
+        await o.Page.EvaluateAsync("() => window.scrollTo(0, document.body.scrollHeight)");
+        await o.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        Assert.That(await o.Page.EvaluateAsync<int>("() => [...document.images].filter(i => i.naturalWidth === 8).length"),
             Is.EqualTo(await o.Page.Locator(".cell img").CountAsync()), "every copied image loads under the CSP");
         Assert.That(o.Requests, Is.Not.Empty);
         Assert.That(o.Requests.Where(u => !u.StartsWith("file://", StringComparison.Ordinal)), Is.Empty, "nothing but the report's own files");
