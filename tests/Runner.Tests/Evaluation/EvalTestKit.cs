@@ -20,9 +20,16 @@ public static class EvalTestKit
         return file;
     }
 
-    public static string[] EvalArgs(string prompts, string output, params string[] extra) =>
-    [
-        "eval", "--model", Model, "--prompts", prompts, "--steps", extra.Contains("--steps") ? null! : "2", "--batch-size", "2",
-        "--seed", "7", "--out", output, .. extra,
-    ];
+    /// <summary>probe eval arguments; an option in <paramref name="extra"/> replaces the default of the same name.</summary>
+    public static string[] EvalArgs(string prompts, string output, params string[] extra)
+    {
+        var defaults = new List<string> { "--model", Model, "--prompts", prompts, "--steps", "2", "--batch-size", "2", "--seed", "7", "--out", output };
+        for (var i = 0; i < defaults.Count; i += 2)
+            if (extra.Contains(defaults[i]) && defaults[i] is not ("--judge" or "--prompts"))
+            {
+                defaults.RemoveRange(i, 2);
+                i -= 2;
+            }
+        return ["eval", .. defaults, .. extra];
+    }
 }
