@@ -24,8 +24,20 @@ public class NsfwjsLayerParityTests
 
     sealed record Observed(double Mean, double Std, float[] First8, string Sha256, float[] All);
 
-    static Dictionary<string, Observed> Run(string model, bool keepAll)
+    static readonly Dictionary<string, Dictionary<string, Observed>> Runs = new(StringComparer.Ordinal);
+
+    /// <summary>One forward pass per model for both tests: statistics of every layer, whole values of the dumped ones.</summary>
+    static Dictionary<string, Observed> Run(string model)
     {
+        lock (Runs)
+            return Runs.TryGetValue(model, out var cached) ? cached : Runs[model] = Observe(model);
+    }
+
+    static Dictionary<string, Observed> Observe(string model)
+    {
+        var dumped = Directory.GetFiles(Path.Combine(Debug, "layers"), $"{model}__*.f32")
+            .Select(f => Path.GetFileNameWithoutExtension(f).Split("__")[1]).ToArray();
+        bool KeepAll(string name) => dumped.Any(d => name == d || name.Replace('/', '_') == d || name.Replace('/', '_').EndsWith("_" + d, StringComparison.Ordinal));
         var m = NsfwjsModel.Find(model)!;
         var input = File.ReadAllBytes(Path.Combine(Debug, "preprocessed", $"chelsea_{m.InputSize}x{m.InputSize}x3.f32"));
         var observed = new Dictionary<string, Observed>(StringComparer.Ordinal);
@@ -39,7 +51,7 @@ public class NsfwjsLayerParityTests
             var mean = values.Average(v => (double)v);
             var std = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
             var sha = Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(values.AsSpan())));
-            observed[name] = new Observed(mean, std, values.Take(8).ToArray(), sha, keepAll ? values : []);
+            observed[name] = new Observed(mean, std, values.Take(8).ToArray(), sha, KeepAll(name) ? values : []);
         }
         _ = network switch
         {
@@ -61,7 +73,7 @@ public class NsfwjsLayerParityTests
     {
         var entries = JsonNode.Parse(File.ReadAllText(Path.Combine(Debug, $"layers_{model}.json")))!["entries"]!.AsArray()
             .Where(e => e!["class_or_op"]!.GetValue<string>() is not ("InputLayer" or "Placeholder" or "Const")).ToArray();
-        var observed = Run(model, keepAll: false);
+        var observed = Run(model);
         var missing = entries.Select(e => e!["name"]!.GetValue<string>()).Where(n => !observed.ContainsKey(n)).ToArray();
         Assert.That(missing, Is.Empty, $"{model}: layers nsfwjs computed that the port did not report");
 
@@ -94,11 +106,11 @@ public class NsfwjsLayerParityTests
         var report = new List<string>();
         foreach (var perModel in dumps)
         {
-            var observed = Run(perModel.Key, keepAll: true);
+            var observed = Run(perModel.Key);
             foreach (var parts in perModel)
             {
                 // Graph node names are dumped with '/' as '_' and without the long scope prefix.
-                var match = observed.Keys.SingleOrDefault(k => k == parts[1] || k.Replace('/', '_').EndsWith("_" + parts[1], StringComparison.Ordinal) || k.Replace('/', '_') == parts[1]);
+                var match = observed.Keys.SingleOrDefault(k => k == parts[1] || k.Replace('/', '_') == parts[1] || k.Replace('/', '_').EndsWith("_" + parts[1], StringComparison.Ordinal));
                 Assert.That(match, Is.Not.Null, $"{perModel.Key}: no layer matches dump '{parts[1]}'");
                 var reference = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(Debug, "layers", string.Join("__", parts) + ".f32"))).ToArray();
                 var port = observed[match!].All;
