@@ -118,7 +118,8 @@ public sealed class TextToImagePipeline : IDisposable
     }
 
     /// <summary>
-    /// The guided model output for latents x_t [b,C,h,w]: ε_u + g·(ε_c − ε_u) with the UNet run once on the
+    /// The guided model output for latents x_t [b,C,h,w] at a timestep (scalar, or [b] with one per sample):
+    /// ε_u + g·(ε_c − ε_u) with the UNet run once on the
     /// concatenation [uncond; cond] (context = cat(negative, prompt) as in diffusers), or just ε_c when g ≤ 1.
     /// Differentiable: GRPO calls it with gradients on.
     /// </summary>
@@ -129,7 +130,9 @@ public sealed class TextToImagePipeline : IDisposable
         var input = Scheduler.ScaleModelInput(latents, timestep);
         var modelInput = (guided ? cat([input, input]) : input).to(DType);
         var context = guided ? cat([negativeEmbeds, promptEmbeds]) : promptEmbeds;
-        var output = Unet.forward(modelInput, timestep, context).to(ScalarType.Float32);
+        // Per-sample timesteps ([b], as GRPO re-scores shuffled steps) are repeated for the doubled batch.
+        var t = guided && timestep.numel() > 1 ? cat([timestep, timestep]) : timestep;
+        var output = Unet.forward(modelInput, t, context).to(ScalarType.Float32);
         if (!guided) return output.MoveToOuterDisposeScope();
         var parts = output.chunk(2);
         return (parts[0] + (parts[1] - parts[0]) * guidanceScale).MoveToOuterDisposeScope();

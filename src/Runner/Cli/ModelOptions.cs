@@ -31,16 +31,19 @@ public sealed class ModelOptions
     }
 
     /// <summary>Finds the model folder (downloading when needed) and reports where it came from.</summary>
-    public async Task<ResolvedModel> ResolveAsync(ParseResult parse, TextWriter log, CancellationToken cancel)
+    public Task<ResolvedModel> ResolveAsync(ParseResult parse, TextWriter log, CancellationToken cancel) =>
+        Resolve(parse.GetValue(Model)!, parse.GetValue(Revision), parse.GetValue(Variant), log, cancel);
+
+    /// <summary>A diffusers folder, or a hub id from the local HF cache or downloaded into it, with a progress bar.</summary>
+    public static async Task<ResolvedModel> Resolve(string model, string? revision, string? variant, TextWriter log, CancellationToken cancel)
     {
         using var resolver = new ModelResolver(HubSettings.FromEnvironment());
         using var bar = new ConsoleProgress(log, "download");
         var progress = new SynchronousProgress<DownloadProgress>(p => bar.Update(p.BytesDone, p.BytesTotal,
             p.BytesPerSecond > 0 ? $"{ConsoleProgress.Bytes(p.BytesPerSecond)}/s {p.File}" : p.File));
-        var request = new ModelRequest(parse.GetValue(Model)!, parse.GetValue(Revision), parse.GetValue(Variant));
         try
         {
-            var resolved = await resolver.ResolveAsync(request, progress, cancel);
+            var resolved = await resolver.ResolveAsync(new ModelRequest(model, revision, variant), progress, cancel);
             if (resolved.Source == ModelSource.HubDownload) bar.Finish("complete");
             log.WriteLine($"model: {resolved}");
             return resolved;

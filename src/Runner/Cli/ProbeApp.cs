@@ -5,6 +5,7 @@ using Probe.Diffusion.Models;
 using Probe.Diffusion.Safetensors;
 using Probe.Diffusion.Torch;
 using Probe.Runner.Commands;
+using Probe.Runner.Io;
 
 namespace Probe.Runner.Cli;
 
@@ -19,7 +20,13 @@ public static class ProbeApp
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(GateCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(AgreementCommand.Create());
         return root;
     }
 
@@ -37,6 +44,13 @@ public static class ProbeApp
         try
         {
             var parse = BuildRoot().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // Usage mistakes are bad input (exit 2), never exit 1: for `probe gate` 1 means "the release failed the gate".
+                foreach (var parseError in parse.Errors) error.WriteLine($"error: {parseError.Message}");
+                error.WriteLine("(add --help for the usage)");
+                return ExitCodes.UserError;
+            }
             var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
             return await parse.InvokeAsync(config, cancel.Token);
         }
@@ -61,7 +75,7 @@ public static class ProbeApp
     /// <summary>The one-line message for failures caused by input or environment; null for bugs.</summary>
     static string? Describe(Exception e) => e switch
     {
-        UserError or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
+        UserError or Config.ConfigError or Prompts.PromptFormatException or CsvFormatException or InvalidDataException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
         OperationCanceledException => "cancelled; files written so far are kept",
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => e.Message,
         JsonException => $"invalid JSON: {e.Message}",

@@ -91,7 +91,7 @@ public static class EnvironmentReport
         return new DoctorCheck("model cache", $"{path} ({state}{mode}{(settings.Token is null ? "" : ", token set")})", CheckStatus.Info);
     }
 
-    static string? CpuModel() => CpuInfoValue("model name");
+    public static string? CpuModel() => CpuInfoValue("model name");
 
     static string CpuFeatures()
     {

@@ -11,17 +11,29 @@ public sealed record Agreement(int TruePositive, int FalsePositive, int FalseNeg
     public double Precision => TruePositive + FalsePositive == 0 ? double.NaN : (double)TruePositive / (TruePositive + FalsePositive);
     public double Recall => TruePositive + FalseNegative == 0 ? double.NaN : (double)TruePositive / (TruePositive + FalseNegative);
 
-    public double Kappa
+    /// <summary>p_e: the agreement two raters with these marginal rates would reach by chance.</summary>
+    public double ExpectedAgreement
     {
         get
         {
             if (Total == 0) return double.NaN;
             double n = Total;
-            var observed = (TruePositive + TrueNegative) / n;
             var judgeUnsafe = (TruePositive + FalsePositive) / n;
             var humanUnsafe = (TruePositive + FalseNegative) / n;
-            var expected = judgeUnsafe * humanUnsafe + (1 - judgeUnsafe) * (1 - humanUnsafe);
-            return expected == 1 ? (observed == 1 ? 1 : 0) : (observed - expected) / (1 - expected);
+            return judgeUnsafe * humanUnsafe + (1 - judgeUnsafe) * (1 - humanUnsafe);
+        }
+    }
+
+    /// <summary>
+    /// Cohen's κ. Undefined (NaN) when p_e = 1, i.e. both raters used one and the same label for every item: there
+    /// is no disagreement to be had, so "agreement beyond chance" has no meaning.
+    /// </summary>
+    public double Kappa
+    {
+        get
+        {
+            var expected = ExpectedAgreement;
+            return double.IsNaN(expected) || expected >= 1 ? double.NaN : (Accuracy - expected) / (1 - expected);
         }
     }
 

@@ -52,6 +52,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
     /// <summary>Replaces a projection (used by LoRA); <paramref name="name"/> is to_q, to_k, to_v or to_out.0.</summary>
     public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> module)
     {
+        ArgumentNullException.ThrowIfNull(module);
         switch (name)
         {
             case "to_q": to_q = module; break;
@@ -60,7 +61,10 @@ public sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
             case "to_out.0": to_out[0] = module; break;
             default: throw new ArgumentException($"no projection named '{name}'", nameof(name));
         }
-        if (name != "to_out.0") register_module(name, module);
+        // TorchSharp registers sub-modules once, from the fields, and refuses a second registration under a name:
+        // drop the old entry (registering null removes it) so parameters() and state_dict() see the new module.
+        if (name == "to_out.0") ModuleRegistration.Replace(to_out, "0", module);
+        else ModuleRegistration.Replace(this, name, module);
     }
 
     public nn.Module<Tensor, Tensor> Projection(string name) => name switch

@@ -18,10 +18,16 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
 
     public GEGLU Geglu => (GEGLU)net[0];
 
+    /// <summary><c>net.2</c>, the output projection; setting it re-registers the module (LoRA wraps it).</summary>
     public nn.Module<Tensor, Tensor> Output
     {
         get => net[2];
-        set => net[2] = value;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            net[2] = value;
+            ModuleRegistration.Replace(net, "2", value);
+        }
     }
 
     public override Tensor forward(Tensor x) => net[2].forward(net[1].forward(net[0].forward(x)));

@@ -15,8 +15,9 @@ public sealed class GEGLU : nn.Module<Tensor, Tensor>
 
     public void ReplaceProjection(nn.Module<Tensor, Tensor> module)
     {
+        ArgumentNullException.ThrowIfNull(module);
         proj = module;
-        register_module("proj", module);
+        ModuleRegistration.Replace(this, "proj", module);
     }
 
     public override Tensor forward(Tensor x)

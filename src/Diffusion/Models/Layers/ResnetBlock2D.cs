@@ -1,3 +1,4 @@
+using Probe.Diffusion.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -32,7 +33,18 @@ public sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Recompute this block's activations in backward instead of keeping them (<see cref="ActivationCheckpoint"/>).</summary>
+    public bool GradientCheckpointing { get; set; }
+
     public override Tensor forward(Tensor input, Tensor? temb)
+    {
+        if (!GradientCheckpointing || !is_grad_enabled()) return Compute(input, temb);
+        return temb is null
+            ? ActivationCheckpoint.Run(this, x => Compute(x[0], null), input)
+            : ActivationCheckpoint.Run(this, x => Compute(x[0], x[1]), input, temb);
+    }
+
+    Tensor Compute(Tensor input, Tensor? temb)
     {
         using var scope = NewDisposeScope();
         var h = conv1.forward(nn.functional.silu(norm1.forward(input)));

@@ -1,3 +1,4 @@
+using Probe.Diffusion.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -38,13 +39,23 @@ public sealed class Transformer2DModel : nn.Module<Tensor, Tensor, Tensor>
 
     public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> module)
     {
+        ArgumentNullException.ThrowIfNull(module);
         if (name == "proj_in") proj_in = module;
         else if (name == "proj_out") proj_out = module;
         else throw new ArgumentException($"no projection named '{name}'", nameof(name));
-        register_module(name, module);
+        ModuleRegistration.Replace(this, name, module);
     }
 
+    /// <summary>Recompute this model's activations in backward instead of keeping them (<see cref="ActivationCheckpoint"/>).</summary>
+    public bool GradientCheckpointing { get; set; }
+
     public override Tensor forward(Tensor x, Tensor context)
+    {
+        if (!GradientCheckpointing || !is_grad_enabled()) return Compute(x, context);
+        return ActivationCheckpoint.Run(this, inputs => Compute(inputs[0], inputs[1]), x, context);
+    }
+
+    Tensor Compute(Tensor x, Tensor context)
     {
         using var scope = NewDisposeScope();
         var (b, _, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);

@@ -98,6 +98,23 @@ public sealed class UNet2DConditionModel : nn.Module<Tensor, Tensor, Tensor, Ten
         return model;
     }
 
+    /// <summary>
+    /// Checkpoint every resnet and transformer (as diffusers' <c>enable_gradient_checkpointing</c>): their activations
+    /// are recomputed in backward instead of kept, trading one extra forward for memory while training.
+    /// </summary>
+    public bool GradientCheckpointing
+    {
+        get => modules().OfType<ResnetBlock2D>().Any(r => r.GradientCheckpointing);
+        set
+        {
+            foreach (var module in modules())
+            {
+                if (module is ResnetBlock2D resnet) resnet.GradientCheckpointing = value;
+                else if (module is Transformer2DModel transformer) transformer.GradientCheckpointing = value;
+            }
+        }
+    }
+
     /// <summary>When set, receives intermediate outputs by their diffusers debug names (time_proj, conv_in, down_blocks.0, …).</summary>
     public Action<string, Tensor>? Observer { get; set; }
 
