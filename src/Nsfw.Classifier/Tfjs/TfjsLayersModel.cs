@@ -153,7 +153,14 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
         return entry[0]!.GetValue<string>();
     }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Forward(input, null);
+
+    /// <summary>
+    /// The forward pass, handing every layer's name and output to <paramref name="observer"/> as soon as it
+    /// is computed, in TF layout (NHWC for rank 4) — for finding the first place where a port diverges from TF.js. The
+    /// tensor is only valid during the call: a later element-wise layer may overwrite it in place.
+    /// </summary>
+    public Tensor Forward(Tensor input, Action<string, Tensor>? observer)
     {
         if (input.Dimensions != 4 || input.shape.Skip(1).Where((d, i) => InputShape[i] >= 0 && InputShape[i] != d).Any())
             throw new ArgumentException($"expected input [N,{string.Join(",", InputShape)}] (NHWC), got [{string.Join(",", input.shape)}]", nameof(input));
@@ -164,6 +171,7 @@ public sealed class TfjsLayersModel : nn.Module<Tensor, Tensor>
             var step = steps[s];
             var output = step.Apply(step.Inputs.Select(i => values[i]).ToArray());
             values[step.Name] = output;
+            observer?.Invoke(step.Name, output.Dimensions == 4 ? output.permute(0, 2, 3, 1) : output);
             if (step.Name == outputName) result = output;
             // Release what no later layer reads, so memory follows the widest point of the network, not its sum.
             foreach (var i in step.Inputs.Distinct())

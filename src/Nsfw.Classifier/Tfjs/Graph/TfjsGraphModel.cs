@@ -154,7 +154,14 @@ public sealed class TfjsGraphModel : nn.Module<Tensor, Tensor>
             : throw new TfjsModelException(file, null, $"cannot tell the output: {sinks.Length} nodes feed no other node and there is no signature");
     }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Forward(input, null);
+
+    /// <summary>
+    /// The forward pass, handing every node's name and output to <paramref name="observer"/> as soon as it
+    /// is computed, in TF layout (NHWC for rank 4) — for finding the first place where a port diverges from TF.js. The
+    /// tensor is only valid during the call: a later element-wise layer may overwrite it in place.
+    /// </summary>
+    public Tensor Forward(Tensor input, Action<string, Tensor>? observer)
     {
         if (input.Dimensions != 4 || input.shape.Skip(1).Where((d, i) => InputShape[i] >= 0 && InputShape[i] != d).Any())
             throw new ArgumentException($"expected input [N,{string.Join(",", InputShape)}] (NHWC), got [{string.Join(",", input.shape)}]", nameof(input));
@@ -164,6 +171,7 @@ public sealed class TfjsGraphModel : nn.Module<Tensor, Tensor>
             var step = steps[s];
             var output = step.Apply(step.Inputs.Select(i => values[i]).ToArray());
             values[step.Name] = output;
+            observer?.Invoke(step.Name, output.Dimensions == 4 ? output.permute(0, 2, 3, 1) : output);
             // Release activations no later node reads (Identity passes its input object on, so check for sharing).
             foreach (var i in step.Inputs.Distinct())
                 if (lastUse[i] == s && i != outputName && i != inputName && !ReferenceEquals(values[i], output)
