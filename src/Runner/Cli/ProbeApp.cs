@@ -20,6 +20,7 @@ public static class ProbeApp
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(JudgeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

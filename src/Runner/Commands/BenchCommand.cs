@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Probe.Diffusion.Torch;
+using Probe.Runner.Cli;
 using Probe.Runner.Benchmarks;
 using static TorchSharp.torch;
 
@@ -13,7 +14,28 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measure speed and memory (results go in docs/PERFORMANCE.md).");
         bench.Subcommands.Add(Unet());
+        bench.Subcommands.Add(Judge());
         return bench;
+    }
+
+    static Command Judge()
+    {
+        var model = new Option<string>("--model") { Description = "mobilenet_v2, mobilenet_v2_mid or inception_v3.", DefaultValueFactory = _ => "mobilenet_v2" };
+        var batches = new Option<int[]>("--batch") { Description = "Batch sizes to time (repeatable).", DefaultValueFactory = _ => [1, 32] };
+        var repeats = new Option<int>("--repeats") { Description = "Timed calls per batch size after one warm-up.", DefaultValueFactory = _ => 3 };
+        var command = new Command("judge", "Images per second of a bundled nsfwjs classifier (512×512 inputs, preprocessing included).") { model, batches, repeats };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var name = parse.GetValue(model)!;
+            var which = Probe.Judges.Nsfwjs.NsfwjsModel.Find(name)
+                ?? throw new ArgumentException($"unknown nsfwjs model '{name}': use mobilenet_v2, mobilenet_v2_mid or inception_v3");
+            var results = await Probe.Judges.JudgeBenchmark.RunNsfwjsAsync(which, parse.GetValue(batches)!, Math.Max(1, parse.GetValue(repeats)),
+                progress: new SynchronousProgress<Probe.Judges.BenchmarkResult>(r => output.WriteLine(r.ToString())), cancellationToken: cancel);
+            output.WriteLine(string.Join(" ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"images_per_s_b{r.BatchSize}={r.ImagesPerSecond:F2}"))));
+            return 0;
+        });
+        return command;
     }
 
     static Command Unet()
