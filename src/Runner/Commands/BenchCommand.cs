@@ -15,7 +15,29 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure speed and memory (results go in docs/PERFORMANCE.md).");
         bench.Subcommands.Add(Unet());
         bench.Subcommands.Add(Judge());
+        bench.Subcommands.Add(Pipeline());
         return bench;
+    }
+
+    static Command Pipeline()
+    {
+        var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 512 };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 2 };
+        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("pipeline", "Write, load and run a full-size SD 2.1 pipeline with random weights; report time and peak memory.") { size, steps, dtype, device };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var tokenizer = BundledAssets.ClipTokenizer;
+            var bench = new PipelineBenchmark(parse.GetValue(size), parse.GetValue(steps), TorchRuntime.ParseDType(parse.GetValue(dtype)!),
+                TorchRuntime.ParseDevice(parse.GetValue(device)!), tokenizer);
+            var result = bench.Run(output);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"write_s={result.WriteSeconds:F1} load_s={result.LoadSeconds:F1} run_s={result.RunSeconds:F1} peak_rss_mb={result.PeakRssMiB:F0}"));
+            return 0;
+        });
+        return command;
     }
 
     static Command Judge()
