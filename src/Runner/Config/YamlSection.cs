@@ -140,15 +140,29 @@ public sealed class YamlSection
         return v is YamlMappingNode m ? new YamlSection(m, File, Key(key)) : throw Wrong(v, key, "a mapping");
     }
 
-    /// <summary>The keys of this mapping with their raw scalar text (for sections mapped onto records by name).</summary>
-    public IEnumerable<(string Key, string? Value, int Line)> Scalars()
+    /// <summary>
+    /// The keys of this mapping with their raw scalar text, nested mappings flattened to dotted keys
+    /// (<c>lora: {rank: 8}</c> → <c>lora.rank</c>); for sections mapped onto records by name.
+    /// </summary>
+    public IEnumerable<(string Key, string? Value, int Line)> Scalars() => Flatten(_node, "", markKnown: true);
+
+    IEnumerable<(string Key, string? Value, int Line)> Flatten(YamlMappingNode node, string prefix, bool markKnown)
     {
-        foreach (var (k, v) in _node.Children)
+        foreach (var (k, v) in node.Children)
         {
             var name = (k as YamlScalarNode)?.Value ?? "";
-            _known.Add(name);
-            if (v is not YamlScalarNode s) throw Wrong(v, name, "a single value");
-            yield return (name, s.Value, (int)v.Start.Line);
+            if (markKnown) _known.Add(name);
+            switch (v)
+            {
+                case YamlScalarNode s:
+                    yield return (prefix + name, s.Value, (int)v.Start.Line);
+                    break;
+                case YamlMappingNode m:
+                    foreach (var inner in Flatten(m, prefix + name + ".", markKnown: false)) yield return inner;
+                    break;
+                default:
+                    throw Wrong(v, prefix + name, "a single value or a mapping");
+            }
         }
     }
 
