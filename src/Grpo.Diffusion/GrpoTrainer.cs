@@ -144,6 +144,7 @@ public sealed class GrpoTrainer
     {
         ArgumentNullException.ThrowIfNull(prompts);
         if (Config.PromptsPerUpdate == 0) return prompts;
+        using var scope = NewDisposeScope();
         var chosen = new List<string>();
         for (var k = 0; k < Config.PromptsPerUpdate; k++)
         {
@@ -159,6 +160,8 @@ public sealed class GrpoTrainer
     GrpoUpdate RunUpdate(int u, RunState run, LoraAdapter adapter, AdamW optimizer, IReadOnlyList<(string Name, Parameter Parameter)> parameters,
                          IProgress<GrpoProgress>? progress, CancellationToken cancel)
     {
+        // Everything an update allocates outside the rollout (index tensors, permutations, gradient handles) dies here.
+        using var scope = NewDisposeScope();
         var watch = Stopwatch.StartNew();
         var prompts = PromptsFor(run.Prompts, u);
         var count = prompts.Count * Config.GroupSize;
@@ -269,6 +272,7 @@ public sealed class GrpoTrainer
     {
         var lr = LearningRates.At(run.OptimizerSteps, totalSteps, Config.LearningRate, Config.LearningRateSchedule, Config.WarmupSteps);
         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var grads = parameters.Select(p => p.Parameter).Where(p => p.grad is not null).ToArray();
         if (run.Scaler.Enabled)
