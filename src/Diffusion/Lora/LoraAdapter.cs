@@ -60,12 +60,14 @@ public sealed class LoraAdapter
     public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);
 
     /// <summary>The adapter as <see cref="LoraModuleWeights"/> (CPU float32 copies; the caller disposes them).</summary>
-    public IReadOnlyList<LoraModuleWeights> Export() =>
-        _layers.Select(l =>
-        {
-            var a = l.Layer.Adapter(Name);
-            return new LoraModuleWeights(l.Path, l.Layer.A(Name).detach().cpu().clone(), l.Layer.B(Name).detach().cpu().clone(), a.Alpha);
-        }).ToArray();
+    public IReadOnlyList<LoraModuleWeights> Export()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        return _layers.Select(l => new LoraModuleWeights(l.Path,
+            l.Layer.A(Name).detach().cpu().clone().MoveToOuterDisposeScope(),
+            l.Layer.B(Name).detach().cpu().clone().MoveToOuterDisposeScope(),
+            l.Layer.Adapter(Name).Alpha)).ToArray();
+    }
 
     /// <summary>Writes the adapter as a diffusers LoRA file (<see cref="LoraFile.Write"/>); a folder gets pytorch_lora_weights.safetensors.</summary>
     public void Save(string path)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Probe.Diffusion.Lora;
 
 /// <summary>
@@ -7,18 +9,18 @@ namespace Probe.Diffusion.Lora;
 public sealed record LoraConfig
 {
     /// <summary>Rank r of A and B (peft's <c>r</c>); 4 is ddpo-pytorch's LoRA rank.</summary>
-    public int Rank { get; init; } = 4;
+    [JsonPropertyName("rank")] public int Rank { get; init; } = 4;
 
     /// <summary>peft's <c>lora_alpha</c>: the update is scaled by alpha / rank. Equal to the rank by default (scale 1).</summary>
-    public double Alpha { get; init; } = 4;
+    [JsonPropertyName("alpha")] public double Alpha { get; init; } = 4;
 
     /// <summary>Dropout on the adapter's input while the model is in training mode (peft's <c>lora_dropout</c>).</summary>
-    public double Dropout { get; init; }
+    [JsonPropertyName("dropout")] public double Dropout { get; init; }
 
-    public LoraTargets Targets { get; init; } = LoraTargets.Attention;
+    [JsonPropertyName("targets")] public LoraTargets Targets { get; init; } = LoraTargets.Attention;
 
     /// <summary>alpha / rank: the factor on B·A.</summary>
-    public double Scaling => Alpha / Rank;
+    [JsonIgnore] public double Scaling => Alpha / Rank;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
     public void Validate()

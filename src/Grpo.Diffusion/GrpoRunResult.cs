@@ -1,0 +1,6 @@
+using Probe.Diffusion.Lora;
+
+namespace Probe.Grpo;
+
+/// <summary>The outcome of <see cref="GrpoTrainer.Run"/>: the trained adapter (live on the UNet) and every update's record, resumed ones included.</summary>
+public sealed record GrpoRunResult(LoraAdapter Adapter, IReadOnlyList<GrpoUpdate> History, int ResumedFromUpdate, string? LastCheckpoint);
