@@ -5,7 +5,6 @@ using Probe.Diffusion.Lora;
 using Probe.Diffusion.Pipelines;
 using Probe.Diffusion.Torch;
 using Probe.Grpo;
-using Probe.Judges;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 using Probe.Runner.Evaluation;

@@ -23,6 +23,7 @@ public static class ProbeApp
         root.Subcommands.Add(JudgeCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(AttackCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(GateCommand.Create());
@@ -76,7 +77,7 @@ public static class ProbeApp
     /// <summary>The one-line message for failures caused by input or environment; null for bugs.</summary>
     static string? Describe(Exception e) => e switch
     {
-        UserError or Config.ConfigError or Prompts.PromptFormatException or CsvFormatException or InvalidDataException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
+        UserError or Grpo.GrpoConfigException or Diffusion.Lora.LoraFormatException or Judges.JudgeSpecException or Diffusion.Tokenizers.TokenizerFormatException or Diffusion.Schedulers.SchedulerConfigException or Config.ConfigError or Prompts.PromptFormatException or CsvFormatException or InvalidDataException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
         OperationCanceledException => "cancelled; files written so far are kept",
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => e.Message,
         JsonException => $"invalid JSON: {e.Message}",
