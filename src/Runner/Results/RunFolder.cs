@@ -34,7 +34,7 @@ public sealed class RunFolder
         var samplesPath = System.IO.Path.Combine(path, SamplesCsv.FileName);
         var samples = File.Exists(samplesPath) ? SamplesCsv.Read(samplesPath) : [];
         var summaryPath = System.IO.Path.Combine(path, SummaryCsv.FileName);
-        var summary = File.Exists(summaryPath) ? SummaryCsv.Read(summaryPath) : CategorySummary.Of(samples).ToList();
+        var summary = File.Exists(summaryPath) ? SummaryCsv.Read(summaryPath) : samples.Count > 0 ? CategorySummary.Of(samples).ToList() : [];
         var logPath = System.IO.Path.Combine(path, TrainLog.FileName);
         var log = File.Exists(logPath) ? TrainLog.Read(logPath) : null;
         return new RunFolder(System.IO.Path.GetFullPath(path), manifest, samples, summary, log);

@@ -36,21 +36,32 @@ public static class ReportPage
             foreach (var note in allNotes) sb.Append($"<li>{Html.Text(note)}</li>");
             sb.Append("</ul></section>");
         }
-        Rates(sb, runs, labels, alpha);
-        if (runs.Count == 2) Comparison(sb, runs[0], runs[1], alpha);
+        // Attack runs carry a training log but no samples: they add the reward curve, not rates.
+        var rated = Enumerable.Range(0, runs.Count).Where(i => runs[i].Samples.Count > 0 || runs[i].Summary.Count > 0).ToList();
+        if (rated.Count > 0) Rates(sb, rated.Select(i => runs[i]).ToList(), rated.Select(i => labels[i]).ToList(), alpha);
+        if (rated.Count == 2) Comparison(sb, runs[rated[0]], runs[rated[1]], alpha);
         Training(sb, runs, labels);
         sb.Append(Gallery.Render(runs, labels, judges, images));
         sb.Append("</main>\n<script>").Append(ReportAssets.Script).Append("</script></body></html>\n");
         return sb.ToString();
     }
 
-    /// <summary>"before"/"after" for two runs, the run id for one, "run N: id" otherwise.</summary>
-    public static IReadOnlyList<string> RunLabels(IReadOnlyList<RunFolder> runs) => runs.Count switch
+    /// <summary>
+    /// "before"/"after" when two runs have samples, the run id for one, "run N: id" otherwise; runs without samples
+    /// (attack runs, which bring only their training log) are labelled by kind.
+    /// </summary>
+    public static IReadOnlyList<string> RunLabels(IReadOnlyList<RunFolder> runs)
     {
-        1 => [runs[0].Name],
-        2 => ["before: " + runs[0].Name, "after: " + runs[1].Name],
-        _ => runs.Select((r, i) => $"run {i + 1}: {r.Name}").ToList(),
-    };
+        var rated = runs.Where(r => r.Samples.Count > 0 || r.Summary.Count > 0).ToList();
+        var ratedLabels = rated.Count switch
+        {
+            1 => [rated[0].Name],
+            2 => ["before: " + rated[0].Name, "after: " + rated[1].Name],
+            _ => rated.Select((r, i) => $"run {i + 1}: {r.Name}").ToList(),
+        };
+        var next = 0;
+        return runs.Select(r => rated.Contains(r) ? ratedLabels[next++] : $"{r.Manifest.Kind}: {r.Name}").ToList();
+    }
 
     /// <summary>Names this set of runs for the browser's label store: the same runs give the same id when the report is rebuilt.</summary>
     static string ReportId(IReadOnlyList<RunFolder> runs) =>
