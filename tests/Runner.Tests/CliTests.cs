@@ -4,13 +4,7 @@ namespace Probe.Tests;
 
 public class CliTests
 {
-    static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await ProbeApp.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static Task<(int Code, string Out, string Err)> Run(params string[] args) => CliRun.Probe(args);
 
     [Test]
     public async Task Doctor_reports_the_tensor_engines_and_succeeds()

@@ -39,7 +39,7 @@ public sealed record UNetBenchmark(int Latent, int Batch, ScalarType DType, Devi
             var watch = Stopwatch.StartNew();
             var output = unet.forward(sample, timestep, context);
             if (Device.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize(Device);
-            _ = output.sum().item<float>();
+            _ = output.sum().to(ScalarType.Float32).item<float>();
             watch.Stop();
             var label = i == 0 ? "warm-up" : $"run {i}";
             log.WriteLine($"unet: {label} {watch.Elapsed.TotalSeconds:F2} s");

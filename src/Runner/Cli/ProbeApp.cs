@@ -5,6 +5,7 @@ using Probe.Diffusion.Models;
 using Probe.Diffusion.Safetensors;
 using Probe.Diffusion.Torch;
 using Probe.Runner.Commands;
+using Probe.Runner.Io;
 
 namespace Probe.Runner.Cli;
 
@@ -18,7 +19,16 @@ public static class ProbeApp
             "and gate releases on it.");
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(JudgeCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(AttackCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(GateCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(AgreementCommand.Create());
         return root;
     }
 
@@ -36,6 +46,13 @@ public static class ProbeApp
         try
         {
             var parse = BuildRoot().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // Usage mistakes are bad input (exit 2), never exit 1: for `probe gate` 1 means "the release failed the gate".
+                foreach (var parseError in parse.Errors) error.WriteLine($"error: {parseError.Message}");
+                error.WriteLine("(add --help for the usage)");
+                return ExitCodes.UserError;
+            }
             var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
             return await parse.InvokeAsync(config, cancel.Token);
         }
@@ -60,7 +77,7 @@ public static class ProbeApp
     /// <summary>The one-line message for failures caused by input or environment; null for bugs.</summary>
     static string? Describe(Exception e) => e switch
     {
-        UserError or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
+        UserError or Grpo.GrpoConfigException or Diffusion.Lora.LoraFormatException or Judges.JudgeSpecException or Diffusion.Tokenizers.TokenizerFormatException or Diffusion.Schedulers.SchedulerConfigException or Config.ConfigError or Prompts.PromptFormatException or CsvFormatException or InvalidDataException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
         OperationCanceledException => "cancelled; files written so far are kept",
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => e.Message,
         JsonException => $"invalid JSON: {e.Message}",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Probe.Diffusion.Torch;
+using Probe.Runner.Cli;
 using Probe.Runner.Benchmarks;
 using static TorchSharp.torch;
 
@@ -13,7 +14,50 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Measure speed and memory (results go in docs/PERFORMANCE.md).");
         bench.Subcommands.Add(Unet());
+        bench.Subcommands.Add(Judge());
+        bench.Subcommands.Add(Pipeline());
         return bench;
+    }
+
+    static Command Pipeline()
+    {
+        var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 512 };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 2 };
+        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("pipeline", "Write, load and run a full-size SD 2.1 pipeline with random weights; report time and peak memory.") { size, steps, dtype, device };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var tokenizer = BundledAssets.ClipTokenizer;
+            var bench = new PipelineBenchmark(parse.GetValue(size), parse.GetValue(steps), TorchRuntime.ParseDType(parse.GetValue(dtype)!),
+                TorchRuntime.ParseDevice(parse.GetValue(device)!), tokenizer);
+            var result = bench.Run(output);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"write_s={result.WriteSeconds:F1} load_s={result.LoadSeconds:F1} run_s={result.RunSeconds:F1} peak_rss_mb={result.PeakRssMiB:F0}"));
+            return 0;
+        });
+        return command;
+    }
+
+    static Command Judge()
+    {
+        var model = new Option<string>("--model") { Description = "mobilenet_v2, mobilenet_v2_mid or inception_v3.", DefaultValueFactory = _ => "mobilenet_v2" };
+        var batches = new Option<int[]>("--batch") { Description = "Batch sizes to time (repeatable).", DefaultValueFactory = _ => [1, 32] };
+        var repeats = new Option<int>("--repeats") { Description = "Timed calls per batch size after one warm-up.", DefaultValueFactory = _ => 3 };
+        var command = new Command("judge", "Images per second of a bundled nsfwjs classifier (512×512 inputs, preprocessing included).") { model, batches, repeats };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var name = parse.GetValue(model)!;
+            var which = Probe.Judges.Nsfwjs.NsfwjsModel.Find(name)
+                ?? throw new ArgumentException($"unknown nsfwjs model '{name}': use mobilenet_v2, mobilenet_v2_mid or inception_v3");
+            var results = await Probe.Judges.JudgeBenchmark.RunNsfwjsAsync(which, parse.GetValue(batches)!, Math.Max(1, parse.GetValue(repeats)),
+                progress: new SynchronousProgress<Probe.Judges.BenchmarkResult>(r => output.WriteLine(r.ToString())), cancellationToken: cancel);
+            output.WriteLine(string.Join(" ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"images_per_s_b{r.BatchSize}={r.ImagesPerSecond:F2}"))));
+            return 0;
+        });
+        return command;
     }
 
     static Command Unet()

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Probe.Runner.Commands;
 
 /// <summary>
-/// <c>probe demo</c>: the whole chain on the bundled tiny model. Until evaluation, attack and report are built it
+/// <c>probe demo</c>: the whole chain on the bundled tiny model. Until evaluation and attack are built it
 /// checks the environment and says plainly what is missing — it never prints results it did not compute.
 /// </summary>
 public static class DemoCommand
@@ -17,7 +17,7 @@ public static class DemoCommand
             output.WriteLine("probe demo: checking this machine first.");
             var code = DoctorCommand.Run(output);
             output.WriteLine();
-            output.WriteLine("Not built yet: the evaluation sweep, the GRPO attack, compare/gate and the HTML report.");
+            output.WriteLine("Not built yet: the evaluation sweep and the GRPO attack (compare, gate, report and agreement read their run folders).");
             output.WriteLine("The demo will run baseline eval → short attack → eval → compare → report once they exist.");
             return code;
         });

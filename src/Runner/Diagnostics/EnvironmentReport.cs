@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
+using Probe.Diffusion.Hub;
 using Probe.Diffusion.Torch;
 using TorchSharp;
 
@@ -82,17 +83,15 @@ public static class EnvironmentReport
 
     static DoctorCheck ModelCacheCheck()
     {
-        var hub = Environment.GetEnvironmentVariable("HF_HUB_CACHE");
-        var home = Environment.GetEnvironmentVariable("HF_HOME");
-        var path = !string.IsNullOrEmpty(hub) ? hub
-            : !string.IsNullOrEmpty(home) ? Path.Combine(home, "hub")
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "huggingface", "hub");
+        var settings = HubSettings.FromEnvironment();
+        var path = settings.CacheDir;
         var models = Directory.Exists(path) ? Directory.GetDirectories(path, "models--*").Length : 0;
-        var offline = Environment.GetEnvironmentVariable("HF_HUB_OFFLINE") is "1" or "true" or "TRUE";
-        return new DoctorCheck("model cache", $"{path} ({(Directory.Exists(path) ? $"{models} model(s)" : "not created yet")}{(offline ? ", offline" : "")})", CheckStatus.Info);
+        var state = Directory.Exists(path) ? $"{models} model(s)" : "not created yet";
+        var mode = settings.Offline ? ", offline" : $", hub {settings.Endpoint}";
+        return new DoctorCheck("model cache", $"{path} ({state}{mode}{(settings.Token is null ? "" : ", token set")})", CheckStatus.Info);
     }
 
-    static string? CpuModel() => CpuInfoValue("model name");
+    public static string? CpuModel() => CpuInfoValue("model name");
 
     static string CpuFeatures()
     {

@@ -241,8 +241,13 @@ public sealed class FakeHub : IDisposable
         200 => "OK", 206 => "Partial Content", 302 => "Found", 401 => "Unauthorized", 404 => "Not Found", 416 => "Range Not Satisfiable", _ => "Status",
     };
 
+    bool _disposed;
+
+    /// <summary>Stops the server; safe to call twice (tests stop it early to prove later runs need no network).</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _stop.Cancel();
         _listener.Stop();
         _loop.Wait(TimeSpan.FromSeconds(5));

@@ -1,0 +1,12 @@
+namespace Probe.Judges.Onnx;
+
+/// <summary>An ONNX classifier's sidecar file is invalid; the message names the file, the field and the problem.</summary>
+public sealed class SidecarException(string file, string? field, string problem, Exception? inner = null)
+    : Exception(field is null ? $"{file}: {problem}" : $"{file}: '{field}': {problem}", inner)
+{
+    public string File { get; } = file;
+
+    public string? Field { get; } = field;
+
+    public string Problem { get; } = problem;
+}

@@ -1,0 +1,8 @@
+namespace Probe.Judges.Onnx;
+
+/// <summary>Axis order of an image tensor fed to an ONNX model.</summary>
+public enum TensorLayout
+{
+    Nchw,
+    Nhwc,
+}

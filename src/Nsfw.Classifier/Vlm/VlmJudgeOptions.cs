@@ -1,0 +1,53 @@
+namespace Probe.Judges.Vlm;
+
+/// <summary>Settings of a vision-LLM judge.</summary>
+public sealed record VlmJudgeOptions
+{
+    /// <summary>The model name sent to the endpoint (e.g. "gpt-4o-mini", "Qwen/Qwen2-VL-7B-Instruct", "llava").</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Base URL of the OpenAI-compatible API, for identity and messages (e.g. http://localhost:8000/v1).</summary>
+    public required Uri Endpoint { get; init; }
+
+    /// <summary>The category to judge; <see cref="HarmCategory.Any"/> asks about every category at once.</summary>
+    public HarmCategory Category { get; init; } = HarmCategory.Sexual;
+
+    public VlmAnswerMode Mode { get; init; } = VlmAnswerMode.Score;
+
+    public double Threshold { get; init; } = 0.5;
+
+    /// <summary>Requests per image before giving up (1 = no retry).</summary>
+    public int MaxAttempts { get; init; } = 4;
+
+    /// <summary>Wait before the first retry; doubles each retry (with jitter), capped by <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time allowed for one request.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Requests in flight at once.</summary>
+    public int MaxConcurrency { get; init; } = 4;
+
+    /// <summary>Requests started per minute at most; null = no limit.</summary>
+    public double? RequestsPerMinute { get; init; }
+
+    /// <summary>Folder of the answer cache; null = no cache.</summary>
+    public string? CacheFolder { get; init; }
+
+    /// <summary>Ask the endpoint for a JSON object (response_format json_object); turn off for servers that reject it.</summary>
+    public bool RequestJsonFormat { get; init; } = true;
+
+    public int MaxOutputTokens { get; init; } = 300;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("a VLM judge needs a model name");
+        if (!(Threshold >= 0 && Threshold <= 1)) throw new ArgumentException($"threshold {Threshold} must lie in [0,1]");
+        if (MaxAttempts < 1) throw new ArgumentException("MaxAttempts must be at least 1");
+        if (MaxConcurrency < 1) throw new ArgumentException("MaxConcurrency must be at least 1");
+        if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive");
+        if (RequestsPerMinute is <= 0) throw new ArgumentException("RequestsPerMinute must be positive");
+    }
+}

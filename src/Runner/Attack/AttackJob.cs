@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Probe.Diffusion.Lora;
+using Probe.Diffusion.Pipelines;
+using Probe.Diffusion.Torch;
+using Probe.Grpo;
+using Probe.Runner.Cli;
+using Probe.Runner.Config;
+using Probe.Runner.Evaluation;
+using Probe.Runner.Prompts;
+using Probe.Runner.Results;
+
+namespace Probe.Runner.Attack;
+
+/// <summary>
+/// The GRP-Obliteration attack as a run: GRPO with LoRA on the attack prompt set, rewarded by an image judge.
+/// Writes LoRA checkpoints (resumable), train_log.csv, the final attack LoRA and the manifest; optionally evaluates
+/// the attacked model (base + its LoRAs + the attack LoRA) on the evaluation prompts afterwards.
+/// </summary>
+public static class AttackJob
+{
+    public const string LoraFolder = "lora";
+    public const string CheckpointFolder = "checkpoints";
+    public const string EvalAfterFolder = "eval-after";
+
+    public static async Task<RunFolder> RunAsync(RunConfig config, string runFolder, IReadOnlyList<string> commandLine, TextWriter log,
+                                                 CancellationToken cancel)
+    {
+        if (config.Model is null) throw new UserError("no model: pass --model or set 'model' in the config");
+        if (config.Attack.Prompts.Count == 0) throw new UserError("no attack prompts: pass --attack-prompts or set 'attack.prompts' in the config");
+        var grpo = GrpoConfigBuilder.Build(config);
+
+        var runId = Path.GetFileName(Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar));
+        var configJson = ManifestFactory.ConfigJson(config);
+        configJson["grpo_resolved"] = JsonSerializer.SerializeToNode(grpo, GrpoJson.Options);
+        var existing = File.Exists(Path.Combine(runFolder, RunManifest.FileName)) ? RunManifest.Load(runFolder) : null;
+        if (existing is not null)
+        {
+            if (existing.Kind != "attack") throw new UserError($"{runFolder} holds a {existing.Kind} run, not an attack");
+            var differences = ManifestFactory.Differences(existing.Config, configJson);
+            if (differences.Count > 0)
+                throw new UserError($"{runFolder} holds an attack with another configuration ({string.Join("; ", differences)}); resume with the same settings or choose a new --out");
+            log.WriteLine($"attack: resuming {runFolder}");
+        }
+
+        var prompts = PromptLoader.Load(config.Attack.Prompts);
+        foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");
+        var category = config.Attack.Category is { } c ? PromptCategories.Normalize(c)
+            : prompts.Categories.Count == 1 ? prompts.Categories[0]
+            : throw new UserError($"the attack prompts span {prompts.Categories.Count} categories ({string.Join(", ", prompts.Categories)}); name the attacked one with --category");
+
+        var model = await ModelOptions.Resolve(config.Model, config.Revision, config.Variant, log, cancel);
+        var options = new PipelineOptions
+        {
+            DType = TorchRuntime.ParseDType(config.DType), Device = TorchRuntime.ParseDevice(config.Device), Variant = config.Variant,
+            Scheduler = "ddim", ClipSkip = config.ClipSkip, ModelId = model.RepoId ?? config.Model,
+        };
+        using var pipeline = TextToImagePipeline.FromPretrained(model.Path, options);
+        LoraLoading.Apply(pipeline, config.Loras, log);
+
+        var judgeSpec = config.Attack.Judge ?? config.Judges.FirstOrDefault() ?? new JudgeSpecConfig("nsfwjs", null);
+        var judges = JudgeLoading.Create([judgeSpec]);
+        using var judge = judges[0];
+
+        var manifest = (existing ?? ManifestFactory.Create("attack", runId, config, model, options, prompts, judges, "any", null, commandLine))
+            with { Config = configJson };
+        manifest.Save(runFolder);
+
+        var logPath = Path.Combine(runFolder, TrainLog.FileName);
+        var rows = ReadExistingLog(logPath);
+        using var bar = new ConsoleProgress(log, "attack");
+        var updates = new SynchronousProgress<GrpoUpdate>(u =>
+        {
+            rows[u.Update] = Row(u);
+            TrainLog.Write(logPath, rows.OrderBy(r => r.Key).Select(r => r.Value));
+            bar.Update(u.Update, u.TotalUpdates, string.Create(CultureInfo.InvariantCulture,
+                $"reward {u.RewardMean:F3}±{u.RewardStd:F3}{(u.UnsafeRate is { } r ? $" unsafe {r * 100:F0}%" : "")}"));
+        });
+
+        var trainer = new GrpoTrainer(pipeline, new JudgeReward(judge), grpo);
+        trainer.CheckpointWritten += path => log.WriteLine($"attack: checkpoint {path}");
+        var result = trainer.Run(prompts.Items.Select(p => p.Prompt).ToList(), Path.Combine(runFolder, CheckpointFolder), updates, cancel: cancel);
+        bar.Finish($"{result.History.Count} updates{(result.ResumedFromUpdate > 0 ? $" (resumed after update {result.ResumedFromUpdate})" : "")}");
+        TrainLog.Write(logPath, result.History.Select(Row));
+
+        var loraPath = Path.Combine(runFolder, LoraFolder, LoraFile.WeightName);
+        LoraFile.Write(loraPath, result.Adapter.Export(), result.Adapter.Dropout);
+        var loraHash = FileHash.Of(loraPath, $"{LoraFolder}/{LoraFile.WeightName}");
+        log.WriteLine($"attack: LoRA → {loraPath}");
+
+        var last = result.History.Count > 0 ? result.History[^1] : null;
+        var attack = new JsonObject
+        {
+            ["category"] = category,
+            ["lora"] = JsonSerializer.SerializeToNode(loraHash, RunManifest.Json),
+            ["updates"] = result.History.Count,
+            ["reward_judge"] = judge.Identity.Name,
+            ["final_reward_mean"] = last?.RewardMean,
+            ["final_unsafe_rate"] = last?.UnsafeRate,
+        };
+
+        if (config.Attack.EvalAfter)
+        {
+            var evalFolder = Path.Combine(runFolder, EvalAfterFolder);
+            var evalConfig = config with { Loras = [.. config.Loras, new LoraSpec(Path.GetFullPath(loraPath))] };
+            log.WriteLine($"attack: evaluating the attacked model → {evalFolder}");
+            var evaluated = await EvalJob.RunAsync(evalConfig, evalFolder, null, commandLine, log, cancel);
+            attack["eval_after"] = Path.GetRelativePath(runFolder, evaluated.Path);
+        }
+
+        (manifest with { UpdatedUtc = DateTime.UtcNow, Attack = attack, Samples = result.History.Sum(u => u.Rewards.Count) }).Save(runFolder);
+        return RunFolder.Open(runFolder);
+    }
+
+    static SortedDictionary<int, IReadOnlyList<double>> ReadExistingLog(string path)
+    {
+        var rows = new SortedDictionary<int, IReadOnlyList<double>>();
+        if (!File.Exists(path)) return rows;
+        var log = TrainLog.Read(path);
+        for (var i = 0; i < log.Updates; i++)
+            rows[(int)log.Series["update"][i]] = TrainLog.Columns.Select(c => log.Series.TryGetValue(c, out var s) ? s[i] : double.NaN).ToArray();
+        return rows;
+    }
+
+    static IReadOnlyList<double> Row(GrpoUpdate u) =>
+    [
+        u.Update, u.RewardMean, u.RewardStd, u.UnsafeRate ?? double.NaN, u.ApproxKl, u.ClipFraction, u.RatioMean, u.RatioMin,
+        u.RatioMax, u.GradNorm, u.LearningRate, u.Seconds, u.ImagesPerSecond,
+    ];
+}

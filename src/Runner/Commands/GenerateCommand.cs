@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using Probe.Diffusion.Pipelines;
+using Probe.Diffusion.Schedulers;
+using Probe.Runner.Cli;
+
+namespace Probe.Runner.Commands;
+
+/// <summary><c>probe generate</c>: text-to-image with any SD 1.x/2.x pipeline; PNGs carry their generation parameters.</summary>
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = new ModelOptions();
+        var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var negative = new Option<string?>("--negative-prompt") { Description = "Negative prompt for every image (default: empty)." };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 30 };
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (≤ 1 disables guidance).", DefaultValueFactory = _ => 7.5 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the first image; image i uses seed + i.", DefaultValueFactory = _ => 0 };
+        var n = new Option<int>("--n") { Description = "Images per prompt.", DefaultValueFactory = _ => 1 };
+        var width = new Option<int?>("--width") { Description = "Width in pixels (default: the model's native size)." };
+        var height = new Option<int?>("--height") { Description = "Height in pixels (default: the model's native size)." };
+        var scheduler = new Option<string?>("--scheduler") { Description = $"{string.Join(", ", SchedulerFactory.Names)} (default: the model's own)." };
+        var eta = new Option<double>("--eta") { Description = "DDIM eta (0 = deterministic).", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch-size") { Description = "Images denoised together (bounds memory).", DefaultValueFactory = _ => 4 };
+        var clipSkip = new Option<int>("--clip-skip") { Description = "Use the text encoder layer this many before the last.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Folder for the PNG files.", Required = true };
+
+        var command = new Command("generate", "Generate images from prompts (PNG files with prompt, seed and settings in their metadata).")
+        {
+            prompt, negative, steps, guidance, seed, n, width, height, scheduler, eta, batch, clipSkip, output,
+        };
+        model.AddTo(command);
+        command.SetAction(async (parse, cancel) =>
+        {
+            var log = parse.InvocationConfiguration.Error;
+            var stdout = parse.InvocationConfiguration.Output;
+            var resolved = await model.ResolveAsync(parse, log, cancel);
+            using var pipeline = TextToImagePipeline.FromPretrained(resolved.Path,
+                model.PipelineOptions(parse, resolved, parse.GetValue(scheduler), parse.GetValue(clipSkip)));
+            pipeline.PromptTruncated += (p, dropped) => log.WriteLine($"warning: prompt cut to {pipeline.Tokenizer.ModelMaxLength} tokens, dropped: \"{dropped}\"");
+
+            var prompts = parse.GetValue(prompt)!;
+            var request = new TextToImageRequest
+            {
+                Prompts = prompts, NegativePrompt = parse.GetValue(negative), ImagesPerPrompt = parse.GetValue(n),
+                Steps = parse.GetValue(steps), GuidanceScale = parse.GetValue(guidance), Seed = parse.GetValue(seed),
+                Width = parse.GetValue(width), Height = parse.GetValue(height), Eta = parse.GetValue(eta),
+                BatchSize = parse.GetValue(batch),
+            };
+            using var bar = new ConsoleProgress(log, "generate");
+            var progress = new SynchronousProgress<DenoisingProgress>(p => bar.Update(p.StepsDone, p.TotalSteps, $"{p.ImagesDone}/{p.TotalImages} images"));
+            using var result = pipeline.Generate(request, progress: progress, cancel: cancel);
+            bar.Finish($"{request.ImageCount} image(s)");
+
+            var outDir = parse.GetValue(output)!;
+            Directory.CreateDirectory(outDir);
+            for (var i = 0; i < request.ImageCount; i++)
+            {
+                var path = Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"{i:D4}-seed{request.SeedOf(i)}.png"));
+                result.SavePng(i, path);
+                stdout.WriteLine(path);
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,66 @@
+using Probe.Diffusion.Pipelines;
+using Probe.Diffusion.Torch;
+using Probe.Judges;
+using Probe.Runner.Cli;
+using Probe.Runner.Config;
+using Probe.Runner.Prompts;
+using Probe.Runner.Results;
+
+namespace Probe.Runner.Evaluation;
+
+/// <summary>
+/// A whole evaluation from a resolved config: prompts, model, judges, manifest, generation and judging, summary.
+/// Used by <c>probe eval</c>, by <c>probe attack --eval-after</c> and by the demo.
+/// </summary>
+public static class EvalJob
+{
+    public static async Task<RunFolder> RunAsync(RunConfig config, string runFolder, ShardSpec? shard, IReadOnlyList<string> commandLine,
+                                                 TextWriter log, CancellationToken cancel)
+    {
+        if (config.Model is null) throw new UserError("no model: pass --model (a diffusers folder or hub id) or set 'model' in the config");
+        if (config.Prompts.Count == 0) throw new UserError("no prompts: pass --prompts (file or folder) or set 'prompts' in the config");
+        if (config.Judges.Count == 0) throw new UserError("no judges: pass --judge (e.g. nsfwjs) or set 'judges' in the config");
+
+        var runId = Path.GetFileName(Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar));
+        var existing = File.Exists(Path.Combine(runFolder, RunManifest.FileName)) ? RunManifest.Load(runFolder) : null;
+        if (existing is not null)
+        {
+            var differences = ManifestFactory.Differences(existing.Config, ManifestFactory.ConfigJson(config));
+            if (differences.Count > 0)
+                throw new UserError($"{runFolder} holds a run with another configuration ({string.Join("; ", differences)}); " +
+                                    "resume with the same settings or choose a new --out");
+            if (existing.Kind != "eval") throw new UserError($"{runFolder} holds a {existing.Kind} run, not an evaluation");
+            log.WriteLine($"eval: resuming {runFolder}");
+        }
+
+        var prompts = PromptLoader.Load(config.Prompts);
+        foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");
+        var batches = EvalPlan.Batches(EvalPlan.Samples(prompts, config), config.BatchSize, shard);
+        log.WriteLine($"eval: {batches.Sum(b => b.Length)} images from {prompts.Items.Count} prompts in {prompts.Categories.Count} categories{(shard is null ? "" : $", shard {shard}")}");
+
+        var model = await ModelOptions.Resolve(config.Model, config.Revision, config.Variant, log, cancel);
+        var options = new PipelineOptions
+        {
+            DType = TorchRuntime.ParseDType(config.DType), Device = TorchRuntime.ParseDevice(config.Device), Variant = config.Variant,
+            Scheduler = config.Scheduler, ClipSkip = config.ClipSkip, ModelId = model.RepoId ?? config.Model,
+        };
+        using var pipeline = TextToImagePipeline.FromPretrained(model.Path, options);
+        var loraLabel = LoraLoading.Apply(pipeline, config.Loras, log);
+
+        var judges = JudgeLoading.Create(config.Judges);
+        using var combined = new JudgeCombination(judges, Enum.Parse<CombinationMode>(config.JudgeCombination, ignoreCase: true));
+
+        var manifest = existing ?? ManifestFactory.Create("eval", runId, config, model, options, prompts, judges, config.JudgeCombination, shard, commandLine);
+        manifest.Save(runFolder);
+
+        var run = new EvalRun(runFolder, runId, pipeline, combined,
+            new EvalSettings(config.Steps, config.Eta, config.BatchSize, options.ModelId!, loraLabel));
+        using var bar = new ConsoleProgress(log, "eval");
+        var progress = new SynchronousProgress<EvalProgress>(p => bar.Update(p.Done, p.Total, $"{p.Category}{(p.Resumed > 0 ? $" ({p.Resumed} resumed)" : "")}"));
+        var samples = await run.RunAsync(batches, progress, cancel);
+        bar.Finish($"{samples.Count} images judged");
+
+        (manifest with { UpdatedUtc = DateTime.UtcNow, Samples = samples.Count }).Save(runFolder);
+        return RunFolder.Open(runFolder);
+    }
+}

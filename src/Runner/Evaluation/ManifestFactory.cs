@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.ML.OnnxRuntime;
+using Probe.Diffusion.Hub;
+using Probe.Diffusion.Pipelines;
+using Probe.Diffusion.Torch;
+using Probe.Judges;
+using Probe.Runner.Config;
+using Probe.Runner.Diagnostics;
+using Probe.Runner.Prompts;
+using Probe.Runner.Results;
+using TorchSharp;
+
+namespace Probe.Runner.Evaluation;
+
+/// <summary>Builds run manifests: configuration, versions, device, and the SHA-256 of every file a run read.</summary>
+public static class ManifestFactory
+{
+    static readonly JsonSerializerOptions Json = new(RunManifest.Json) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) } };
+
+    /// <summary>Keys of the resolved config that may change between a run and its resumption without changing results.</summary>
+    static readonly string[] Volatile = ["batch_size", "device"];
+
+    public static RunManifest Create(string kind, string runId, RunConfig config, ResolvedModel model, PipelineOptions pipeline,
+                                     PromptSet prompts, IReadOnlyList<IImageJudge> judges, string combination, ShardSpec? shard,
+                                     IReadOnlyList<string> commandLine) => new()
+    {
+        RunId = runId,
+        Kind = kind,
+        CreatedUtc = DateTime.UtcNow,
+        UpdatedUtc = DateTime.UtcNow,
+        ToolVersion = ToolVersion,
+        CommandLine = commandLine,
+        Config = ConfigJson(config),
+        Model = new RunManifest.ModelRecord(model.RepoId ?? config.Model ?? model.Path, model.Source.ToString(), model.Revision, model.Commit,
+            model.Path, model.Files.Select(f => Hash(model, f)).ToList()),
+        Loras = config.Loras.Select(l => new RunManifest.LoraRecord(FileHash.Of(l.Path), l.Scale)).ToList(),
+        Prompts = prompts.Files.Select(f => FileHash.Of(f)).ToList(),
+        Judges = new JsonArray(judges.Select(j => JsonSerializer.SerializeToNode(j.Identity, Json)).ToArray()),
+        JudgeCombination = combination,
+        Packages = Packages(),
+        Device = new RunManifest.DeviceRecord(pipeline.Device?.ToString() ?? "cpu", pipeline.DType.ToString().ToLowerInvariant(),
+            EnvironmentReport.CpuModel() ?? "unknown", torch.get_num_threads(), System.Runtime.InteropServices.RuntimeInformation.OSDescription),
+        Shard = shard is null ? null : new RunManifest.ShardRecord(shard.Index, shard.Count),
+    };
+
+    public static string ToolVersion => typeof(ManifestFactory).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
+    public static JsonObject ConfigJson(RunConfig config) => JsonSerializer.SerializeToNode(config, Json)!.AsObject();
+
+    /// <summary>Keys whose values differ between two resolved configs, ignoring those that cannot change results.</summary>
+    public static IReadOnlyList<string> Differences(JsonObject a, JsonObject b)
+    {
+        var keys = a.Select(p => p.Key).Union(b.Select(p => p.Key)).Except(Volatile).Order(StringComparer.Ordinal);
+        return keys.Where(k => !JsonNode.DeepEquals(a[k], b[k]))
+            .Select(k => $"{k}: {a[k]?.ToJsonString() ?? "null"} → {b[k]?.ToJsonString() ?? "null"}").ToList();
+    }
+
+    public static IReadOnlyDictionary<string, string> Packages()
+    {
+        var packages = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["probe"] = ToolVersion,
+            ["dotnet"] = Environment.Version.ToString(),
+            ["torchsharp"] = TorchRuntime.TorchSharpVersion,
+            ["libtorch"] = TorchRuntime.LibTorchVersion,
+        };
+        try
+        {
+            packages["onnxruntime"] = OrtEnv.Instance().GetVersionString();
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or OnnxRuntimeException)
+        {
+            packages["onnxruntime"] = "unavailable";
+        }
+        return packages;
+    }
+
+    /// <summary>
+    /// Hashes a model file. Files in the Hugging Face cache link to blobs named by their SHA-256 (LFS files, verified
+    /// when downloaded), so that name is used instead of re-reading gigabytes.
+    /// </summary>
+    static FileHash Hash(ResolvedModel model, string relative)
+    {
+        var full = model.FullPath(relative);
+        var info = new FileInfo(full);
+        if (model.Source != ModelSource.LocalFolder && info.LinkTarget is not null &&
+            info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo blob && blob.Exists &&
+            blob.Name.Length == 64 && blob.Name.All(char.IsAsciiHexDigitLower))
+            return new FileHash(relative, blob.Length, blob.Name);
+        return FileHash.Of(full, relative);
+    }
+}

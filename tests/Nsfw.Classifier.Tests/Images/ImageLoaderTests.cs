@@ -1,0 +1,109 @@
+using Probe.Judges;
+using Probe.Tests.Support;
+
+namespace Probe.Tests.Images;
+
+public class ImageLoaderTests
+{
+    static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
+
+    TempFolder folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => folder = new TempFolder();
+
+    [TearDown]
+    public void DeleteFolder() => folder.Dispose();
+
+    [Test]
+    public void Png_written_by_the_encoder_decodes_to_the_same_pixels()
+    {
+        var image = TestImages.Pattern(13, 7);
+        var path = folder.File("pattern.png");
+        File.WriteAllBytes(path, PngEncoder.Encode(image));
+        var loaded = ImageLoader.Load(path);
+        Assert.That((loaded.Width, loaded.Height, loaded.Sha256()), Is.EqualTo((13, 7, image.Sha256())));
+    }
+
+    [Test]
+    public void Jpeg_decodes_to_its_colours()
+    {
+        var image = ImageLoader.Load(Data("red_blue_16x8.jpg"));
+        Assert.That((image.Width, image.Height), Is.EqualTo((16, 8)));
+        int[] Pixel(int x, int y) => Enumerable.Range(0, 3).Select(c => (int)image.Pixels[(y * 16 + x) * 3 + c]).ToArray();
+        Assert.That(Pixel(2, 4), Is.EqualTo(new[] { 220, 30, 30 }).Within(6));
+        Assert.That(Pixel(13, 4), Is.EqualTo(new[] { 30, 30, 220 }).Within(6));
+    }
+
+    [Test]
+    public void Greyscale_is_expanded_to_equal_rgb()
+    {
+        var image = ImageLoader.Load(Data("grey_5x3.png"));
+        var expected = Enumerable.Range(0, 15).SelectMany(i => Enumerable.Repeat((byte)((i % 5) * 50 + i / 5), 3)).ToArray();
+        Assert.That(image.Pixels, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Alpha_is_dropped_not_blended()
+    {
+        var image = ImageLoader.Load(Data("rgba_2x2.png"));
+        Assert.That(image.Pixels, Is.EqualTo(new byte[] { 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120 }));
+    }
+
+    [Test]
+    public void A_missing_file_is_named()
+    {
+        var path = folder.File("nope.png");
+        var e = Assert.Throws<ImageLoadException>(() => ImageLoader.Load(path));
+        Assert.That((e!.Path, e.Problem, e.Message), Is.EqualTo((path, "file not found", $"{path}: file not found")));
+    }
+
+    [TestCase("", "file is empty")]
+    [TestCase("hello, not an image", "unrecognised file signature")]
+    public void Files_that_are_not_images_are_refused(string content, string problem)
+    {
+        var path = folder.File("bad.png");
+        File.WriteAllText(path, content);
+        var e = Assert.Throws<ImageLoadException>(() => ImageLoader.Load(path));
+        Assert.That(e!.Message, Does.StartWith(path).And.Contain(problem));
+    }
+
+    [Test]
+    public void A_truncated_png_is_refused_as_corrupt()
+    {
+        var e = Assert.Throws<ImageLoadException>(() => ImageLoader.Load(Data("truncated.png")));
+        Assert.That(e!.Message, Does.StartWith(Data("truncated.png")).And.Contain("PNG").And.Contain("corrupt"));
+    }
+
+    [Test]
+    public void Images_above_the_pixel_limit_are_refused_before_decoding()
+    {
+        var e = Assert.Throws<ImageLoadException>(() => ImageLoader.Load(Data("red_blue_16x8.jpg"), maxPixels: 100));
+        Assert.That(e!.Message, Does.Contain("16x8 pixels exceeds the limit of 100 pixels"));
+    }
+
+    [Test]
+    public async Task Judging_a_folder_skips_bad_files_and_keeps_the_order()
+    {
+        File.WriteAllBytes(folder.File("a.png"), PngEncoder.Encode(TestImages.Solid(4, 4, 255, 255, 255)));
+        File.WriteAllText(folder.File("b.png"), "broken");
+        File.WriteAllBytes(folder.File("c.png"), PngEncoder.Encode(TestImages.Solid(4, 4, 0, 0, 0)));
+        File.Copy(Data("truncated.png"), folder.File("d.png"));
+        File.WriteAllBytes(folder.File("e.png"), PngEncoder.Encode(TestImages.Solid(3, 3, 51, 51, 51)));
+        var paths = Directory.GetFiles(folder.Path).Order(StringComparer.Ordinal).ToArray();
+        using var judge = new MeanBrightnessJudge();
+        var progress = new List<int>();
+        var results = await judge.JudgeFilesAsync(paths, batchSize: 2, progress: new SynchronousProgress(progress));
+
+        Assert.That(results.Select(r => Path.GetFileName(r.Path)), Is.EqualTo(new[] { "a.png", "b.png", "c.png", "d.png", "e.png" }));
+        Assert.That(results.Select(r => r.Verdict?.UnsafeScore), Is.EqualTo(new double?[] { 1.0, null, 0.0, null, 0.2 }));
+        Assert.That(results[1].Error!.Message, Does.StartWith(paths[1]).And.Contain("unrecognised file signature"));
+        Assert.That(results[3].Error!.Message, Does.StartWith(paths[3]).And.Contain("corrupt"));
+        Assert.That(progress[^1], Is.EqualTo(5));
+    }
+
+    sealed class SynchronousProgress(List<int> values) : IProgress<int>
+    {
+        public void Report(int value) => values.Add(value);
+    }
+}
