@@ -75,9 +75,24 @@ public static class GrpoBenchmark
             CrossAttentionDim = Enumerable.Repeat(pipeline.TextEncoder.Config.HiddenSize, MediumChannels.Length).ToArray(),
             LayersPerBlock = [2, 2, 2, 2],
         };
-        manual_seed(0);
         var medium = new UNet2DConditionModel(config, pipeline.Device, options.DType);
         medium.eval();
+        // TorchSharp's default initialisation makes a deep random UNet overflow to NaN within a few steps; small
+        // normal weights (transformers' 0.02) keep every value finite, so the timing is of real arithmetic.
+        using (no_grad())
+        using (var g = new Generator(0))
+        {
+            foreach (var (name, p) in medium.named_parameters())
+            {
+                using var value = p.dim() > 1 ? normal(0, 0.02, p.shape, dtype: ScalarType.Float32, generator: g)
+                    : name.EndsWith("norm.weight", StringComparison.Ordinal) || name.Contains("norm", StringComparison.Ordinal) && name.EndsWith(".weight", StringComparison.Ordinal)
+                        ? ones(p.shape) : zeros(p.shape);
+                p.copy_(value);
+            }
+            using var probe = medium.forward(randn([1, 4, 8, 8], device: pipeline.Device, dtype: options.DType), tensor(500L),
+                                             randn([1, 77, config.CrossAttentionDim[0]], device: pipeline.Device, dtype: options.DType));
+            if (!probe.isfinite().all().item<bool>()) throw new InvalidOperationException("the random medium UNet produced non-finite values");
+        }
         var replaced = new TextToImagePipeline(pipeline.Tokenizer, pipeline.TextEncoder, medium, pipeline.Vae, pipeline.Scheduler, pipeline.SchedulerName, pipeline.Options);
         pipeline.Unet.Dispose();
         return replaced;

@@ -57,7 +57,7 @@ public class PolicyLossTests
         });
     }
 
-    [TestCase(LearningRateSchedule.Constant, 0, 1.0)]
+    [TestCase(LearningRateSchedule.Constant, 0, 0.5)]
     [TestCase(LearningRateSchedule.Constant, 9, 1.0)]
     [TestCase(LearningRateSchedule.Linear, 2, 1.0)]
     [TestCase(LearningRateSchedule.Linear, 6, 0.5)]
