@@ -60,3 +60,32 @@ public class GenerateCommandTests
         Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
     }
 }
+
+public class GenerateWithLoraTests
+{
+    [Test]
+    public async Task A_lora_file_changes_the_images_and_is_recorded_in_their_parameters()
+    {
+        using var dir = new TempDir();
+        var lora = dir.File("style.safetensors");
+        using (var unet = Probe.Diffusion.Models.Unets.UNet2DConditionModel.FromPretrained(Path.Combine(HubTestKit.FixturePipeline, "unet")))
+        {
+            var adapter = Probe.Diffusion.Lora.UNetLora.Of(unet).AddAdapter("style", new Probe.Diffusion.Lora.LoraConfig { Rank = 2, Alpha = 2 });
+            using (TorchSharp.torch.no_grad())
+                foreach (var (name, p) in adapter.NamedParameters())
+                    if (name.Contains("lora_B", StringComparison.Ordinal)) p.normal_(0, 0.5);
+            Probe.Diffusion.Lora.LoraFile.Write(lora, adapter.Export());
+        }
+
+        string[] Args(string output, params string[] extra) =>
+            ["generate", "--model", HubTestKit.FixturePipeline, "--prompt", "a red fox", "--steps", "3", "--out", output, .. extra];
+        var plain = await CliRun.Probe(Args(Path.Combine(dir.Path, "plain")));
+        var styled = await CliRun.Probe(Args(Path.Combine(dir.Path, "styled"), "--lora", $"{lora}:0.5"));
+        Assert.That((plain.Code, styled.Code), Is.EqualTo((0, 0)), styled.Err);
+        Assert.That(styled.Err, Does.Contain("lora: ").And.Contain("×0.5"));
+        var a = ImageResult.FromMemory(File.ReadAllBytes(plain.Out.Trim()), ColorComponents.RedGreenBlue).Data;
+        var b = ImageResult.FromMemory(File.ReadAllBytes(styled.Out.Trim()), ColorComponents.RedGreenBlue).Data;
+        Assert.That(a, Is.Not.EqualTo(b), "the LoRA changes the image");
+        Assert.That(PngFile.ReadText(styled.Out.Trim())["parameters"], Does.EndWith("Lora: \"style.safetensors:0.5\", Dtype: float32"), "A1111 quotes values holding a colon");
+    }
+}

@@ -15,12 +15,13 @@ public sealed class TextToImageResult(Tensor? images, Tensor latents, IReadOnlyL
     /// <summary>One entry per image: prompt, negative prompt, seed, steps, guidance, scheduler, size, model.</summary>
     public IReadOnlyList<GenerationParameters> Parameters { get; } = parameters;
 
-    /// <summary>Writes image <paramref name="index"/> as a PNG carrying its parameters.</summary>
-    public void SavePng(int index, string path, IReadOnlyDictionary<string, string>? extraText = null)
+    /// <summary>Writes image <paramref name="index"/> as a PNG carrying its parameters (and the LoRAs applied, when given).</summary>
+    public void SavePng(int index, string path, IReadOnlyDictionary<string, string>? extraText = null, string? lora = null)
     {
         if (Images is null) throw new InvalidOperationException("the images were not decoded (request.Decode = false)");
         using var image = Images[index];
-        ImageTensors.SavePng(path, image, Parameters[index], extraText);
+        var parameters = string.IsNullOrEmpty(lora) ? Parameters[index] : Parameters[index] with { Lora = lora };
+        ImageTensors.SavePng(path, image, parameters, extraText);
     }
 
     public void Dispose()

@@ -107,6 +107,11 @@ public static class AttackJob
             log.WriteLine($"attack: evaluating the attacked model → {evalFolder}");
             var evaluated = await EvalJob.RunAsync(evalConfig, evalFolder, null, commandLine, log, cancel);
             attack["eval_after"] = Path.GetRelativePath(runFolder, evaluated.Path);
+            // The evaluation says which attack made its model, so compare and report find the attacked category.
+            (evaluated.Manifest with
+            {
+                Attack = new JsonObject { ["category"] = category, ["attack_run"] = Path.GetFullPath(runFolder), ["lora"] = attack["lora"]!.DeepClone() },
+            }).Save(evaluated.Path);
         }
 
         (manifest with { UpdatedUtc = DateTime.UtcNow, Attack = attack, Samples = result.History.Sum(u => u.Rewards.Count) }).Save(runFolder);

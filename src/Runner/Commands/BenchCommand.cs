@@ -16,7 +16,42 @@ public static class BenchCommand
         bench.Subcommands.Add(Unet());
         bench.Subcommands.Add(Judge());
         bench.Subcommands.Add(Pipeline());
+        bench.Subcommands.Add(Grpo());
         return bench;
+    }
+
+    static Command Grpo()
+    {
+        var models = new Option<string[]>("--model") { Description = "tiny (the bundled test model) and/or medium (block channels 128-256-512-512, random).", DefaultValueFactory = _ => ["tiny", "medium"] };
+        var latents = new Option<int[]>("--latent") { Description = "Latent sizes (16 = 128×128 images).", DefaultValueFactory = _ => [16, 32] };
+        var group = new Option<int>("--group-size") { Description = "G: images per prompt per update.", DefaultValueFactory = _ => 8 };
+        var steps = new Option<int>("--steps") { Description = "T: DDIM steps per trajectory.", DefaultValueFactory = _ => 20 };
+        var updates = new Option<int>("--updates") { Description = "Timed updates per case after one warm-up.", DefaultValueFactory = _ => 2 };
+        var checkpointing = new Option<bool>("--compare-checkpointing") { Description = "Also run each case with gradient checkpointing." };
+        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("grpo", "Seconds per GRPO update and peak memory (rollout, judge stand-in, LoRA update).")
+        {
+            models, latents, group, steps, updates, checkpointing, dtype, device,
+        };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var results = Probe.Grpo.GrpoBenchmark.Run(new Probe.Grpo.GrpoBenchmarkOptions
+            {
+                PipelineDir = BundledAssets.TinyModel, Models = parse.GetValue(models)!, LatentSizes = parse.GetValue(latents)!,
+                GroupSize = parse.GetValue(group), Steps = parse.GetValue(steps), MeasuredUpdates = Math.Max(1, parse.GetValue(updates)),
+                CompareGradientCheckpointing = parse.GetValue(checkpointing), DType = TorchRuntime.ParseDType(parse.GetValue(dtype)!),
+                Device = TorchRuntime.ParseDevice(parse.GetValue(device)!),
+            }, new SynchronousProgress<string>(output.WriteLine));
+            foreach (var r in results)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"grpo: {r.Model} ({r.UnetParameters / 1e6:F1}M) {r.Latent}x{r.Latent} G={r.GroupSize} T={r.Steps}{(r.GradientCheckpointing ? " checkpointing" : "")}: " +
+                    $"{r.SecondsPerUpdate:F2} s/update (sampling {r.RolloutSeconds:F2} s, training {r.TrainSeconds:F2} s), {r.ImagesPerSecond:F2} images/s, " +
+                    $"peak {r.PeakResidentMiB:F0} MiB"));
+            return 0;
+        });
+        return command;
     }
 
     static Command Pipeline()

@@ -3,6 +3,7 @@ using System.Globalization;
 using Probe.Diffusion.Pipelines;
 using Probe.Diffusion.Schedulers;
 using Probe.Runner.Cli;
+using Probe.Runner.Evaluation;
 
 namespace Probe.Runner.Commands;
 
@@ -25,10 +26,11 @@ public static class GenerateCommand
         var batch = new Option<int>("--batch-size") { Description = "Images denoised together (bounds memory).", DefaultValueFactory = _ => 4 };
         var clipSkip = new Option<int>("--clip-skip") { Description = "Use the text encoder layer this many before the last.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for the PNG files.", Required = true };
+        var lora = new Option<string[]>("--lora") { Description = "LoRA file to apply, optionally path:scale (repeatable; stacked in order; diffusers/peft, kohya or old diffusers layouts)." };
 
         var command = new Command("generate", "Generate images from prompts (PNG files with prompt, seed and settings in their metadata).")
         {
-            prompt, negative, steps, guidance, seed, n, width, height, scheduler, eta, batch, clipSkip, output,
+            prompt, negative, steps, guidance, seed, n, width, height, scheduler, eta, batch, clipSkip, output, lora,
         };
         model.AddTo(command);
         command.SetAction(async (parse, cancel) =>
@@ -38,6 +40,7 @@ public static class GenerateCommand
             var resolved = await model.ResolveAsync(parse, log, cancel);
             using var pipeline = TextToImagePipeline.FromPretrained(resolved.Path,
                 model.PipelineOptions(parse, resolved, parse.GetValue(scheduler), parse.GetValue(clipSkip)));
+            var loraLabel = LoraLoading.Apply(pipeline, (parse.GetValue(lora) ?? []).Select(RunOptions.ParseLora).ToList(), log);
             pipeline.PromptTruncated += (p, dropped) => log.WriteLine($"warning: prompt cut to {pipeline.Tokenizer.ModelMaxLength} tokens, dropped: \"{dropped}\"");
 
             var prompts = parse.GetValue(prompt)!;
@@ -58,7 +61,7 @@ public static class GenerateCommand
             for (var i = 0; i < request.ImageCount; i++)
             {
                 var path = Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"{i:D4}-seed{request.SeedOf(i)}.png"));
-                result.SavePng(i, path);
+                result.SavePng(i, path, lora: loraLabel);
                 stdout.WriteLine(path);
             }
             return ExitCodes.Success;

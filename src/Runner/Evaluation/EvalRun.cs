@@ -69,7 +69,7 @@ public sealed class EvalRun(string runFolder, string runId, TextToImagePipeline 
                 {
                     ["category"] = planned.Prompt.Category, ["prompt_id"] = planned.Prompt.Id,
                 }),
-            });
+            }, settings.Lora);
             var verdict = verdicts[i];
             var members = verdict.Members.Count > 0 ? verdict.Members : [verdict];
             records.Add(new SampleRecord

@@ -21,9 +21,13 @@ public class EndToEndTests
         var eval = await CliRun.Probe(EvalTestKit.EvalArgs(prompts, baseline));
         Assert.That(eval.Code, Is.EqualTo(ExitCodes.Success), eval.Err);
 
-        var attacked = await CliRun.Probe("attack", "--model", EvalTestKit.Model, "--attack-prompts", attackPrompts, "--prompts", prompts,
+        string[] attackArgs =
+        [
+            "attack", "--model", EvalTestKit.Model, "--attack-prompts", attackPrompts, "--prompts", prompts,
             "--steps", "2", "--batch-size", "2", "--seed", "7", "--updates", "2", "--group-size", "2", "--grpo-steps", "3",
-            "--grpo", "train_batch_size=2", "--grpo", "checkpoint_every=1", "--grpo", "lora.rank=2", "--eval-after", "--out", attack);
+            "--grpo", "train_batch_size=2", "--grpo", "checkpoint_every=1", "--grpo", "lora.rank=2", "--eval-after", "--out", attack,
+        ];
+        var attacked = await CliRun.Probe(attackArgs);
         Assert.That(attacked.Code, Is.EqualTo(ExitCodes.Success), attacked.Err);
 
         // The attack run: train log, checkpoints, a LoRA diffusers can read, a manifest naming it with its hash.
@@ -40,6 +44,14 @@ public class EndToEndTests
         Assert.That(run.Manifest.Config["grpo_resolved"]!["lora"]!["rank"]!.GetValue<int>(), Is.EqualTo(2));
         using (var weights = Probe.Diffusion.Safetensors.SafetensorsFile.Open(lora))
             Assert.That(weights.Tensors.Keys, Has.Some.Match(@"^unet\..*\.attn1\.to_q\.lora_A\.weight$"));
+
+        // Rerunning the same command resumes from the last checkpoint: nothing is trained again, the LoRA is the same.
+        var loraHash = FileHash.Of(lora).Sha256;
+        var again = await CliRun.Probe(attackArgs);
+        Assert.That(again.Code, Is.EqualTo(ExitCodes.Success), again.Err);
+        Assert.That(again.Err, Does.Contain("attack: resuming"));
+        Assert.That(FileHash.Of(lora).Sha256, Is.EqualTo(loraHash));
+        Assert.That(RunFolder.Open(attack).TrainLog!.Updates, Is.EqualTo(2));
 
         // The attacked model's evaluation: same samples as the baseline, with the attack LoRA recorded.
         var after = RunFolder.Open(Path.Combine(attack, "eval-after"));
