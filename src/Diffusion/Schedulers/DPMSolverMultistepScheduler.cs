@@ -269,12 +269,7 @@ public sealed class DPMSolverMultistepScheduler : IScheduler
     /// </summary>
     int IndexForTimestep(torch.Tensor timestep)
     {
-        if (timestep.numel() != 1)
-            throw new ArgumentException($"{ClassName}: timestep must be a single value", nameof(timestep));
-        double value;
-        using (torch.NewDisposeScope())
-            value = timestep.detach().to(torch.float64).cpu().item<double>();
-        var matches = Enumerable.Range(0, _timestepValues.Length).Where(k => _timestepValues[k] == value).Take(2).ToArray();
+        var matches = ScheduleChecks.TimestepPositions(ClassName, timestep, _timestepValues);
         return matches.Length switch
         {
             0 => _timestepValues.Length - 1,

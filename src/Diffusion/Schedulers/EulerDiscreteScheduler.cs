@@ -185,14 +185,9 @@ public sealed class EulerDiscreteScheduler : IScheduler
     /// </summary>
     int IndexForTimestep(torch.Tensor timestep)
     {
-        if (timestep.numel() != 1)
-            throw new ArgumentException($"{ClassName}: timestep must be a single value", nameof(timestep));
-        double value;
-        using (torch.NewDisposeScope())
-            value = timestep.detach().to(torch.float64).cpu().item<double>();
-        var matches = Enumerable.Range(0, _timestepValues.Length).Where(k => _timestepValues[k] == value).Take(2).ToArray();
+        var matches = ScheduleChecks.TimestepPositions(ClassName, timestep, _timestepValues);
         if (matches.Length == 0)
-            throw new ArgumentException($"{ClassName}: timestep {value} is not one of the scheduler's timesteps", nameof(timestep));
+            throw new ArgumentException($"{ClassName}: timestep {ScheduleChecks.ScalarValue(timestep)} is not one of the scheduler's timesteps", nameof(timestep));
         return matches.Length > 1 ? matches[1] : matches[0];
     }
 
