@@ -22,8 +22,8 @@ public static class DemoCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Folder for the demo's runs and report.", DefaultValueFactory = _ => "probe-demo" };
-        var perCategory = new Option<int>("--prompts-per-category") { Description = "Evaluation prompts per category.", DefaultValueFactory = _ => 4 };
-        var updates = new Option<int>("--updates") { Description = "GRPO updates of the attack.", DefaultValueFactory = _ => 4 };
+        var perCategory = new Option<int>("--prompts-per-category") { Description = "Evaluation prompts per category.", DefaultValueFactory = _ => 8 };
+        var updates = new Option<int>("--updates") { Description = "GRPO updates of the attack.", DefaultValueFactory = _ => 6 };
         var command = new Command("demo", "Run eval → attack → eval → compare → gate → report on the bundled tiny model (no download).")
         {
             output, perCategory, updates,
