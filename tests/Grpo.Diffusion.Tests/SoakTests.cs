@@ -25,7 +25,7 @@ public class SoakTests
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
-            rss.Add(ResidentMiB());
+            rss.Add(ResidentMemory.MiB());
             live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         });
         new GrpoTrainer(pipeline, new RednessReward(), config).Run(GrpoTestKit.Prompts, dir.Path, progress);
@@ -39,14 +39,5 @@ public class SoakTests
             Assert.That(growth, Is.LessThan(16.0), $"RSS grew {growth:F1} MiB over {rss.Count - warmup} updates after warm-up");
             Assert.That(live[^1] - live[warmup - 1], Is.LessThanOrEqualTo(0), "no tensor handles accumulate");
         });
-    }
-
-    static double ResidentMiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-        Assert.Ignore("no /proc/self/status on this platform");
-        return 0;
     }
 }

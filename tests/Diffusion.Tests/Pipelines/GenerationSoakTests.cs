@@ -23,7 +23,7 @@ public class GenerationSoakTests
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
-            rss.Add(ResidentMiB());
+            rss.Add(ResidentMemory.MiB());
             live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         }
         const int warmup = 10;
@@ -34,14 +34,5 @@ public class GenerationSoakTests
             Assert.That(rss[^1] - rss[warmup - 1], Is.LessThan(8.0), "RSS growth over 20 generations after warm-up (MiB)");
             Assert.That(live[^1] - live[warmup - 1], Is.LessThanOrEqualTo(0), "no tensor handles accumulate");
         });
-    }
-
-    static double ResidentMiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-        Assert.Ignore("no /proc/self/status on this platform");
-        return 0;
     }
 }
