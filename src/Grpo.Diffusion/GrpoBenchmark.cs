@@ -1,5 +1,6 @@
 using Probe.Diffusion.Models.Unets;
 using Probe.Diffusion.Pipelines;
+using Probe.Diffusion.Torch;
 using static TorchSharp.torch;
 
 namespace Probe.Grpo;
@@ -43,7 +44,7 @@ public static class GrpoBenchmark
         var pipelineOptions = new PipelineOptions { Scheduler = "ddim", DType = options.DType, Device = options.Device, ModelId = model };
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        PeakMemory.Reset();
+        ProcessMemory.ResetPeak();
         using var pipeline = Load(options.PipelineDir, pipelineOptions, model);
         var scale = pipeline.Vae.Config.ScaleFactor;
         var config = new GrpoConfig
@@ -60,7 +61,7 @@ public static class GrpoBenchmark
         var rollout = Median(measured.Select(u => u.RolloutSeconds));
         return new GrpoBenchmarkResult(model, parameters, latent, options.GroupSize, options.Steps, checkpointing,
             pipeline.Device.ToString(), options.DType.ToString().ToLowerInvariant(), get_num_threads(), seconds, rollout, seconds - rollout,
-            options.GroupSize / seconds, PeakMemory.PeakMiB(), measured.Select(u => u.Seconds).ToArray());
+            options.GroupSize / seconds, ProcessMemory.PeakMiB(), measured.Select(u => u.Seconds).ToArray());
     }
 
     static TextToImagePipeline Load(string dir, PipelineOptions options, string model)

@@ -3,6 +3,7 @@ using Probe.Diffusion.Models.Autoencoders;
 using Probe.Diffusion.Models.TextEncoders;
 using Probe.Diffusion.Models.Unets;
 using Probe.Diffusion.Pipelines;
+using Probe.Diffusion.Torch;
 using Probe.Diffusion.Safetensors;
 using static TorchSharp.torch;
 
@@ -25,12 +26,12 @@ public sealed record PipelineBenchmark(int Size, int Steps, ScalarType DType, De
             var write = Stopwatch.StartNew();
             WriteRandomPipeline(folder, log);
             write.Stop();
-            log.WriteLine($"pipeline: random SD 2.1 written in {write.Elapsed.TotalSeconds:F1} s ({ProcessMemory.CurrentRssMiB():F0} MB resident)");
+            log.WriteLine($"pipeline: random SD 2.1 written in {write.Elapsed.TotalSeconds:F1} s ({ProcessMemory.CurrentMiB():F0} MB resident)");
 
             var load = Stopwatch.StartNew();
             using var pipeline = TextToImagePipeline.FromPretrained(folder, new PipelineOptions { DType = DType, Device = Device, ModelId = "sd21-random" });
             load.Stop();
-            log.WriteLine($"pipeline: loaded in {load.Elapsed.TotalSeconds:F1} s ({ProcessMemory.CurrentRssMiB():F0} MB resident)");
+            log.WriteLine($"pipeline: loaded in {load.Elapsed.TotalSeconds:F1} s ({ProcessMemory.CurrentMiB():F0} MB resident)");
 
             var run = Stopwatch.StartNew();
             using (var result = pipeline.Generate(new TextToImageRequest
@@ -42,7 +43,7 @@ public sealed record PipelineBenchmark(int Size, int Steps, ScalarType DType, De
             }
             run.Stop();
             log.WriteLine($"pipeline: {Steps} steps and VAE decode at {Size}x{Size} in {run.Elapsed.TotalSeconds:F1} s");
-            return new Result(write.Elapsed.TotalSeconds, load.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, ProcessMemory.PeakRssMiB());
+            return new Result(write.Elapsed.TotalSeconds, load.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, ProcessMemory.PeakMiB() ?? ProcessMemory.CurrentMiB());
         }
         finally
         {

@@ -47,6 +47,6 @@ public sealed record UNetBenchmark(int Latent, int Batch, ScalarType DType, Devi
         }
         var sorted = seconds.Order().ToArray();
         var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        return new Result(seconds.ToArray(), median, flops / 1e12, flops / median / 1e9, ProcessMemory.PeakRssMiB());
+        return new Result(seconds.ToArray(), median, flops / 1e12, flops / median / 1e9, ProcessMemory.PeakMiB() ?? ProcessMemory.CurrentMiB());
     }
 }
