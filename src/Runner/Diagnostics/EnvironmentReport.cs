@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Probe.Diffusion.Hub;
+using Probe.Judges.Onnx;
 using Probe.Diffusion.Torch;
 using TorchSharp;
 
@@ -64,12 +65,11 @@ public static class EnvironmentReport
         DoctorCheck version, providers;
         try
         {
-            var env = OrtEnv.Instance();
-            version = new DoctorCheck("onnxruntime", env.GetVersionString());
-            var available = env.GetAvailableProviders();
-            providers = new DoctorCheck("onnxruntime providers", string.Join(", ", available),
-                available.Contains("CUDAExecutionProvider") ? CheckStatus.Ok : CheckStatus.Info,
-                available.Contains("CUDAExecutionProvider") ? null : "ONNX judges run on CPU; the CUDA provider comes with -p:TorchBackend=cuda and needs CUDA 13 libraries.");
+            version = new DoctorCheck("onnxruntime", OnnxRuntimeInfo.Version);
+            var cuda = OnnxRuntimeInfo.IsAvailable(ExecutionProvider.Cuda);
+            providers = new DoctorCheck("onnxruntime providers", string.Join(", ", OnnxRuntimeInfo.AvailableProviders),
+                cuda ? CheckStatus.Ok : CheckStatus.Info,
+                cuda ? null : "ONNX judges run on CPU; the CUDA provider comes with -p:TorchBackend=cuda and needs CUDA 13 libraries.");
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or OnnxRuntimeException)
         {

@@ -6,6 +6,7 @@ using Probe.Diffusion.Hub;
 using Probe.Diffusion.Pipelines;
 using Probe.Diffusion.Torch;
 using Probe.Judges;
+using Probe.Judges.Onnx;
 using Probe.Runner.Config;
 using Probe.Runner.Diagnostics;
 using Probe.Runner.Prompts;
@@ -68,7 +69,7 @@ public static class ManifestFactory
         };
         try
         {
-            packages["onnxruntime"] = OrtEnv.Instance().GetVersionString();
+            packages["onnxruntime"] = OnnxRuntimeInfo.Version;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or OnnxRuntimeException)
         {
