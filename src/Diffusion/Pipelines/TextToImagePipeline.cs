@@ -155,10 +155,12 @@ public sealed class TextToImagePipeline : IDisposable
         var total = request.ImageCount;
 
         using var noGrad = no_grad();
-        // Each distinct prompt is encoded once, whatever the number of images per prompt.
-        using var promptEmbeds = EncodePrompts(request.Prompts);
+        // Every distinct text, prompt or negative prompt, goes through the text encoder once, whatever the number of
+        // images per prompt (the empty negative prompt is usually shared by all).
         var negatives = Enumerable.Range(0, request.Prompts.Count).Select(i => request.NegativePromptOf(i) ?? "").ToList();
-        using var negativeEmbeds = EncodePrompts(negatives);
+        var texts = request.Prompts.Concat(negatives).Distinct(StringComparer.Ordinal).ToList();
+        var rowOf = texts.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => (long)x.i, StringComparer.Ordinal);
+        using var embeds = EncodePrompts(texts);
 
         var images = new List<Tensor>();
         var latentsOut = new List<Tensor>();
@@ -174,9 +176,9 @@ public sealed class TextToImagePipeline : IDisposable
                 var generators = Enumerable.Range(first, count).Select(i => new Generator((ulong)request.SeedOf(i))).ToArray();
                 try
                 {
-                    var promptIndex = tensor(Enumerable.Range(first, count).Select(i => (long)(i / request.ImagesPerPrompt)).ToArray(), device: Device);
-                    var cond = promptEmbeds.index_select(0, promptIndex);
-                    var uncond = negativeEmbeds.index_select(0, promptIndex);
+                    var prompts = Enumerable.Range(first, count).Select(i => i / request.ImagesPerPrompt).ToArray();
+                    var cond = embeds.index_select(0, tensor(prompts.Select(p => rowOf[request.Prompts[p]]).ToArray(), device: Device));
+                    var uncond = embeds.index_select(0, tensor(prompts.Select(p => rowOf[negatives[p]]).ToArray(), device: Device));
 
                     var noise = request.Latents is not null
                         ? request.Latents[first..(first + count)].to(ScalarType.Float32).to(Device)
