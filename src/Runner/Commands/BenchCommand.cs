@@ -17,7 +17,44 @@ public static class BenchCommand
         bench.Subcommands.Add(Judge());
         bench.Subcommands.Add(Pipeline());
         bench.Subcommands.Add(Grpo());
+        bench.Subcommands.Add(Matmul());
         return bench;
+    }
+
+    /// <summary>The yardstick the UNet's end-to-end rate is judged against: libtorch's square matmul rate here.</summary>
+    static Command Matmul()
+    {
+        var size = new Option<int>("--size") { Description = "Side of the square matrices.", DefaultValueFactory = _ => 2048 };
+        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed products after one warm-up.", DefaultValueFactory = _ => 10 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("matmul", "GFLOP/s of one square matrix product (the reference rate for the UNet benchmark).") { size, dtype, repeats, device };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var n = parse.GetValue(size);
+            var type = TorchRuntime.ParseDType(parse.GetValue(dtype)!);
+            var dev = TorchRuntime.ParseDevice(parse.GetValue(device)!);
+            using var inference = inference_mode();
+            using var a = randn([n, n], dtype: type, device: dev);
+            using var b = randn([n, n], dtype: type, device: dev);
+            var seconds = new List<double>();
+            for (var i = 0; i <= Math.Max(1, parse.GetValue(repeats)); i++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                using (var c = a.matmul(b))
+                {
+                    if (dev.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize(dev);
+                }
+                if (i > 0) seconds.Add(watch.Elapsed.TotalSeconds);
+            }
+            var median = seconds.Order().ElementAt(seconds.Count / 2);
+            var rate = 2.0 * n * n * n / median / 1e9;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matmul: {n}x{n} {type} on {dev}, threads {get_num_threads()}: median {median * 1000:F1} ms"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gflops={rate:F0}"));
+            return 0;
+        });
+        return command;
     }
 
     static Command Grpo()
