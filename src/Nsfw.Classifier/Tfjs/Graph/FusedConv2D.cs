@@ -49,16 +49,7 @@ internal sealed class FusedConv2D : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        long[] padding = [0, 0];
-        if (same)
-        {
-            var (top, bottom) = TfPadding.Same(x.shape[2], filter.shape[2], strides.H, dilations.H);
-            var (left, right) = TfPadding.Same(x.shape[3], filter.shape[3], strides.W, dilations.W);
-            if (top == bottom && left == right) padding = [top, left];
-            else x = nn.functional.pad(x, [left, right, top, bottom]);
-        }
-        var y = nn.functional.conv2d(x, filter, bias, strides: [strides.H, strides.W], padding: padding,
-            dilation: [dilations.H, dilations.W], groups: groups);
+        var y = TfPadding.Conv2d(x, filter, bias, same, strides, dilations, groups);
         return fused.Apply(y);
     }
 }

@@ -35,16 +35,7 @@ internal sealed class Conv2D : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var (kh, kw) = (kernel.shape[2], kernel.shape[3]);
-        long[] padding = [0, 0];
-        if (same)
-        {
-            var (top, bottom) = TfPadding.Same(x.shape[2], kh, strides.H, dilation.H);
-            var (left, right) = TfPadding.Same(x.shape[3], kw, strides.W, dilation.W);
-            if (top == bottom && left == right) padding = [top, left];
-            else x = nn.functional.pad(x, [left, right, top, bottom]);
-        }
-        var y = nn.functional.conv2d(x, kernel, bias, strides: [strides.H, strides.W], padding: padding, dilation: [dilation.H, dilation.W]);
+        var y = TfPadding.Conv2d(x, kernel, bias, same, strides, dilation);
         return KerasActivation.Apply(activation, y, 1, inPlace: true);
     }
 }

@@ -39,17 +39,7 @@ internal sealed class DepthwiseConv2D : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var (kh, kw) = (depthwise_kernel.shape[2], depthwise_kernel.shape[3]);
-        long[] padding = [0, 0];
-        if (same)
-        {
-            var (top, bottom) = TfPadding.Same(x.shape[2], kh, strides.H, dilation.H);
-            var (left, right) = TfPadding.Same(x.shape[3], kw, strides.W, dilation.W);
-            if (top == bottom && left == right) padding = [top, left];
-            else x = nn.functional.pad(x, [left, right, top, bottom]);
-        }
-        var y = nn.functional.conv2d(x, depthwise_kernel, bias, strides: [strides.H, strides.W], padding: padding,
-            dilation: [dilation.H, dilation.W], groups: groups);
+        var y = TfPadding.Conv2d(x, depthwise_kernel, bias, same, strides, dilation, groups);
         return KerasActivation.Apply(activation, y, 1, inPlace: true);
     }
 }
