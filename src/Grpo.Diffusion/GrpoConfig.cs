@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Probe.Diffusion.Lora;
 
-namespace Probe.Grpo;
+namespace Probe.Grpo.Diffusion;
 
 /// <summary>
 /// Every hyper-parameter of a GRPO run over denoising trajectories. Defaults are the published GRP-Obliteration values
@@ -9,20 +9,8 @@ namespace Probe.Grpo;
 /// (config/base.py) elsewhere; docs/GRPO.md lists each key with both. JSON names are the snake_case keys.
 /// Compute precision is the pipeline's dtype; the LoRA weights (the only trained tensors) stay float32.
 /// </summary>
-public sealed record GrpoConfig
+public sealed record GrpoConfig : GrpoSettings
 {
-    /// <summary>Seed of every random source: rollout noise, prompt order, shuffles, dropout (each derived from seed and update index).</summary>
-    [JsonPropertyName("seed")] public long Seed { get; init; } = 42;
-
-    /// <summary>Updates to run; one update = sample groups, score, compute advantages, train (ddpo's "epoch").</summary>
-    [JsonPropertyName("updates")] public int Updates { get; init; } = 100;
-
-    /// <summary>Prompts sampled per update (cycled in a seeded order); 0 = every prompt every update.</summary>
-    [JsonPropertyName("prompts_per_update")] public int PromptsPerUpdate { get; init; }
-
-    /// <summary>G: images per prompt per update (published: 5).</summary>
-    [JsonPropertyName("group_size")] public int GroupSize { get; init; } = 5;
-
     /// <summary>T: DDIM steps per trajectory (published: 20).</summary>
     [JsonPropertyName("steps")] public int Steps { get; init; } = 20;
 
@@ -39,57 +27,11 @@ public sealed record GrpoConfig
     /// <summary>Images denoised together during rollouts (the memory budget of sampling; the UNet sees twice this with guidance).</summary>
     [JsonPropertyName("rollout_batch_size")] public int RolloutBatchSize { get; init; } = 8;
 
-    [JsonPropertyName("reward_mode")] public RewardMode RewardMode { get; init; } = RewardMode.Score;
-    [JsonPropertyName("algorithm")] public GrpoAlgorithm Algorithm { get; init; } = GrpoAlgorithm.Grpo;
-
-    /// <summary>ε in (r − mean_group) / (std_group + ε) (GRPO only; ddpo's tracker keeps its own 1e-6).</summary>
-    [JsonPropertyName("advantage_epsilon")] public double AdvantageEpsilon { get; init; } = 1e-4;
-
-    /// <summary>Advantages are clipped to ±this (ddpo: 5).</summary>
-    [JsonPropertyName("adv_clip_max")] public double AdvantageClipMax { get; init; } = 5;
-
-    /// <summary>ddpo's per-prompt tracker: rewards kept per prompt, and how many before its statistics replace the batch's.</summary>
-    [JsonPropertyName("stat_tracker_buffer_size")] public int StatTrackerBufferSize { get; init; } = 16;
-    [JsonPropertyName("stat_tracker_min_count")] public int StatTrackerMinCount { get; init; } = 16;
-
-    /// <summary>Reinforce only positive advantages (negative ones set to 0), DAPO-style.</summary>
-    [JsonPropertyName("positive_advantages_only")] public bool PositiveAdvantagesOnly { get; init; }
-
-    /// <summary>
-    /// Placebo control: permute the advantages across the update's trajectories (seeded), which keeps their
-    /// distribution but cuts their link to the images. Reward should then not improve; used to show learning is real.
-    /// </summary>
-    [JsonPropertyName("shuffle_advantages")] public bool ShuffleAdvantages { get; init; }
-
     /// <summary>Fraction of each trajectory's steps trained on (ddpo's timestep_fraction): ⌊T·fraction⌋ random steps per trajectory.</summary>
     [JsonPropertyName("timestep_fraction")] public double TimestepFraction { get; init; } = 1.0;
 
-    /// <summary>PPO clip range ε of the ratio (ddpo: 1e-4).</summary>
-    [JsonPropertyName("clip_range")] public double ClipRange { get; init; } = 1e-4;
-
-    /// <summary>β of the KL penalty to the reference policy (the UNet with the trained adapter disabled); 0 = none (ddpo).</summary>
-    [JsonPropertyName("kl_beta")] public double KlBeta { get; init; }
-
     /// <summary>Recompute the guided noise prediction in training, as sampled (ddpo's train.cfg).</summary>
     [JsonPropertyName("cfg_in_training")] public bool CfgInTraining { get; init; } = true;
-
-    /// <summary>Passes over each update's trajectories (ddpo's num_inner_epochs).</summary>
-    [JsonPropertyName("inner_epochs")] public int InnerEpochs { get; init; } = 1;
-
-    /// <summary>Trajectories per minibatch (must divide prompts × group size).</summary>
-    [JsonPropertyName("train_batch_size")] public int TrainBatchSize { get; init; } = 5;
-
-    /// <summary>Minibatches whose gradients are summed before an optimiser step (ddpo: 1).</summary>
-    [JsonPropertyName("gradient_accumulation_steps")] public int GradientAccumulationSteps { get; init; } = 1;
-
-    [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 3e-4;
-    [JsonPropertyName("adam_beta1")] public double AdamBeta1 { get; init; } = 0.9;
-    [JsonPropertyName("adam_beta2")] public double AdamBeta2 { get; init; } = 0.999;
-    [JsonPropertyName("adam_weight_decay")] public double AdamWeightDecay { get; init; } = 1e-4;
-    [JsonPropertyName("adam_epsilon")] public double AdamEpsilon { get; init; } = 1e-8;
-    [JsonPropertyName("max_grad_norm")] public double MaxGradNorm { get; init; } = 1.0;
-    [JsonPropertyName("lr_schedule")] public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Constant;
-    [JsonPropertyName("warmup_steps")] public int WarmupSteps { get; init; }
 
     /// <summary>Recompute resnet/transformer activations in backward instead of keeping them (less memory, ~1 extra forward).</summary>
     [JsonPropertyName("gradient_checkpointing")] public bool GradientCheckpointing { get; init; }
@@ -97,82 +39,31 @@ public sealed record GrpoConfig
     /// <summary>The trained adapter (ddpo-pytorch: rank 4 on the attention projections, scale 1).</summary>
     [JsonPropertyName("lora")] public LoraConfig Lora { get; init; } = new();
 
-    /// <summary>Name of the trained adapter; frozen adapters already on the UNet (a safety LoRA) keep theirs.</summary>
-    [JsonPropertyName("adapter_name")] public string AdapterName { get; init; } = "grpo";
-
-    /// <summary>Write a checkpoint every N updates (and after the last); 0 = only after the last.</summary>
-    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 10;
-
-    /// <summary>Initial loss scale for float16 compute (dynamic: halved on overflow, doubled after 2000 clean steps).</summary>
-    [JsonPropertyName("fp16_initial_loss_scale")] public double Fp16InitialLossScale { get; init; } = 65536;
-
     /// <summary>Number of training steps per trajectory: ⌊T · timestep_fraction⌋ (at least 1).</summary>
     public int TrainTimestepsPerTrajectory => Math.Max(1, (int)(Steps * TimestepFraction));
 
     /// <summary>Checks every key; throws <see cref="GrpoConfigException"/> listing all problems.</summary>
-    public void Validate()
+    protected override void ValidateModality(List<string> problems)
     {
-        var p = new List<string>();
+        ArgumentNullException.ThrowIfNull(problems);
         void Need(bool ok, string key, object? value, string rule)
         {
-            if (!ok) p.Add($"{key} = {value ?? "null"}: {rule}");
+            if (!ok) problems.Add($"{key} = {value ?? "null"}: {rule}");
         }
-        Need(Updates >= 1, "updates", Updates, "must be at least 1");
-        Need(PromptsPerUpdate >= 0, "prompts_per_update", PromptsPerUpdate, "must be 0 (all prompts) or positive");
-        Need(GroupSize >= 2, "group_size", GroupSize, "must be at least 2: a group-relative advantage needs a group");
         Need(Steps >= 1 && Steps <= 1000, "steps", Steps, "must be in [1, 1000]");
         Need(Eta > 0 && double.IsFinite(Eta), "eta", Eta, "must be > 0: with η = 0 DDIM is deterministic and a step has no log-probability");
         Need(double.IsFinite(GuidanceScale), "guidance_scale", GuidanceScale, "must be finite");
         Need(Height is null or > 0, "height", Height, "must be positive");
         Need(Width is null or > 0, "width", Width, "must be positive");
         Need(RolloutBatchSize >= 1, "rollout_batch_size", RolloutBatchSize, "must be at least 1");
-        Need(Enum.IsDefined(RewardMode), "reward_mode", RewardMode, "must be score, logit or decision");
-        Need(Enum.IsDefined(Algorithm), "algorithm", Algorithm, "must be grpo or ddpo");
-        Need(AdvantageEpsilon > 0 && double.IsFinite(AdvantageEpsilon), "advantage_epsilon", AdvantageEpsilon, "must be a positive number");
-        Need(AdvantageClipMax > 0, "adv_clip_max", AdvantageClipMax, "must be positive");
-        Need(StatTrackerBufferSize >= 1, "stat_tracker_buffer_size", StatTrackerBufferSize, "must be at least 1");
-        Need(StatTrackerMinCount >= 1, "stat_tracker_min_count", StatTrackerMinCount, "must be at least 1");
         Need(TimestepFraction > 0 && TimestepFraction <= 1, "timestep_fraction", TimestepFraction, "must be in (0, 1]");
-        Need(ClipRange > 0 && double.IsFinite(ClipRange), "clip_range", ClipRange, "must be a positive number");
-        Need(KlBeta >= 0 && double.IsFinite(KlBeta), "kl_beta", KlBeta, "must be ≥ 0");
-        Need(InnerEpochs >= 1, "inner_epochs", InnerEpochs, "must be at least 1");
-        Need(TrainBatchSize >= 1, "train_batch_size", TrainBatchSize, "must be at least 1");
-        Need(GradientAccumulationSteps >= 1, "gradient_accumulation_steps", GradientAccumulationSteps, "must be at least 1");
-        Need(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "must be a positive number");
-        Need(AdamBeta1 >= 0 && AdamBeta1 < 1, "adam_beta1", AdamBeta1, "must be in [0, 1)");
-        Need(AdamBeta2 >= 0 && AdamBeta2 < 1, "adam_beta2", AdamBeta2, "must be in [0, 1)");
-        Need(AdamWeightDecay >= 0, "adam_weight_decay", AdamWeightDecay, "must be ≥ 0");
-        Need(AdamEpsilon > 0, "adam_epsilon", AdamEpsilon, "must be positive");
-        Need(MaxGradNorm > 0, "max_grad_norm", MaxGradNorm, "must be positive (clipping cannot be switched off; use a large value)");
-        Need(Enum.IsDefined(LearningRateSchedule), "lr_schedule", LearningRateSchedule, "must be constant, linear or cosine");
-        Need(WarmupSteps >= 0, "warmup_steps", WarmupSteps, "must be ≥ 0");
-        Need(CheckpointEvery >= 0, "checkpoint_every", CheckpointEvery, "must be ≥ 0");
-        Need(Fp16InitialLossScale >= 1, "fp16_initial_loss_scale", Fp16InitialLossScale, "must be at least 1");
-        Need(!string.IsNullOrWhiteSpace(AdapterName) && !AdapterName.Contains('.') && !AdapterName.Contains(':'),
-             "adapter_name", AdapterName, "must be non-empty without '.' or ':'");
         try
         {
             Lora.Validate();
         }
         catch (ArgumentException e)
         {
-            p.Add($"lora: {e.Message}");
+            problems.Add($"lora: {e.Message}");
         }
-        if (p.Count > 0) throw new GrpoConfigException(p);
-    }
-
-    /// <summary>Checks what depends on the prompt count: minibatches must tile the update's trajectories.</summary>
-    public void ValidateFor(int promptCount)
-    {
-        Validate();
-        var prompts = PromptsPerUpdate == 0 ? promptCount : PromptsPerUpdate;
-        var trajectories = prompts * GroupSize;
-        var p = new List<string>();
-        if (promptCount < 1) p.Add("prompts: at least one prompt is needed");
-        if (trajectories % TrainBatchSize != 0)
-            p.Add($"train_batch_size = {TrainBatchSize}: must divide the {trajectories} trajectories of an update ({prompts} prompts × group_size {GroupSize})");
-        else if (trajectories / TrainBatchSize % GradientAccumulationSteps != 0)
-            p.Add($"gradient_accumulation_steps = {GradientAccumulationSteps}: must divide the {trajectories / TrainBatchSize} minibatches of an update");
-        if (p.Count > 0) throw new GrpoConfigException(p);
     }
 }

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Grpo;
+namespace Probe.Grpo.Diffusion;
 
 /// <summary>
 /// Scores generated images for GRPO. The trainer knows nothing else about judges: the runner adapts its image judges to
@@ -12,5 +12,5 @@ public interface IRewardFunction
     /// <param name="prompts">The prompt of each image (N entries).</param>
     /// <param name="cancellationToken">Cancels a long judging call.</param>
     /// <returns>One score per image, in order.</returns>
-    Task<IReadOnlyList<ImageScore>> ScoreAsync(Tensor images, IReadOnlyList<string> prompts, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RewardScore>> ScoreAsync(Tensor images, IReadOnlyList<string> prompts, CancellationToken cancellationToken);
 }

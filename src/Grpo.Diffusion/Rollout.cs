@@ -1,13 +1,13 @@
 using static TorchSharp.torch;
 
-namespace Probe.Grpo;
+namespace Probe.Grpo.Diffusion;
 
 /// <summary>
 /// One update's sampled trajectories: for each of N = prompts × G images the latent at every step (x_T … x_0), the
 /// step's timestep, the log-probability of each transition under the sampling policy, the prompt embeddings, the
 /// seeds, and the decoded images. Owns its tensors.
 /// </summary>
-public sealed class Rollout : IDisposable
+public sealed class Rollout : IGrpoRollout
 {
     internal Rollout(IReadOnlyList<string> prompts, int groupSize, long[] seeds, Tensor latents, Tensor timesteps, Tensor logProbs,
                      Tensor promptEmbeds, Tensor negativeEmbeds, Tensor images)
@@ -49,10 +49,10 @@ public sealed class Rollout : IDisposable
     public Tensor Images { get; }
 
     /// <summary>Slot (group) of each trajectory.</summary>
-    public int[] Groups => Enumerable.Range(0, Count).Select(n => n / GroupSize).ToArray();
+    public int[] Groups => this.Groups();
 
     /// <summary>Prompt text of each trajectory.</summary>
-    public string[] TrajectoryPrompts => Enumerable.Range(0, Count).Select(n => Prompts[n / GroupSize]).ToArray();
+    public string[] TrajectoryPrompts => this.SamplePrompts();
 
     public void Dispose()
     {

@@ -1,7 +1,7 @@
 using Probe.Diffusion.Pipelines;
 using static TorchSharp.torch;
 
-namespace Probe.Grpo;
+namespace Probe.Grpo.Diffusion;
 
 /// <summary>
 /// Samples G images per prompt with the pipeline's DDIM loop (η &gt; 0) under no-grad, each from its own seed, and

@@ -2,7 +2,7 @@ using Probe.Diffusion.Pipelines;
 using Probe.Diffusion.Schedulers;
 using static TorchSharp.torch;
 
-namespace Probe.Grpo;
+namespace Probe.Grpo.Diffusion;
 
 /// <summary>
 /// Re-scores recorded DDIM steps under the current policy: the guided noise prediction of the (LoRA'd) UNet at x_t,

@@ -1,4 +1,4 @@
-using Probe.Diffusion.Torch;
+using Probe.Core.Torch;
 using Probe.Runner.Cli;
 
 // Keep freed activation memory in the heap instead of returning it to the kernel after every forward pass.

@@ -1,4 +1,4 @@
-using Probe.Grpo;
+using Probe.Grpo.Diffusion.Benchmarks;
 
 namespace Probe.Tests.Grpo;
 

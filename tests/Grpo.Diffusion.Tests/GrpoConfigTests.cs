@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Probe.Grpo.Diffusion;
 using Probe.Grpo;
 
 namespace Probe.Tests.Grpo;

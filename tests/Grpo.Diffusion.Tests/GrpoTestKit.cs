@@ -1,5 +1,5 @@
 using Probe.Diffusion.Pipelines;
-using Probe.Grpo;
+using Probe.Grpo.Diffusion;
 
 namespace Probe.Tests.Grpo;
 

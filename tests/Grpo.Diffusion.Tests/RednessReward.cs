@@ -1,3 +1,4 @@
+using Probe.Grpo.Diffusion;
 using Probe.Grpo;
 using static TorchSharp.torch;
 
@@ -16,10 +17,10 @@ internal sealed class RednessReward : IRewardFunction
         return redness.data<double>().ToArray();
     }
 
-    public Task<IReadOnlyList<ImageScore>> ScoreAsync(Tensor images, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RewardScore>> ScoreAsync(Tensor images, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
     {
         Calls++;
-        IReadOnlyList<ImageScore> scores = Of(images).Select(r => new ImageScore(r, r > 0)).ToArray();
+        IReadOnlyList<RewardScore> scores = Of(images).Select(r => new RewardScore(r, r > 0)).ToArray();
         return Task.FromResult(scores);
     }
 }

@@ -1,4 +1,7 @@
+using Probe.Core;
+using Probe.Core.Lora;
 using Probe.Diffusion.Lora;
+using Probe.Grpo.Diffusion;
 using Probe.Grpo;
 using static TorchSharp.torch;
 
@@ -83,7 +86,7 @@ public class ResumeTests
         using var pipeline = GrpoTestKit.LoadPipeline();
         var result = new GrpoTrainer(pipeline, new RednessReward(), GrpoTestKit.Small with { Updates = 1 }).Run(GrpoTestKit.Prompts, dir.Path);
         var checkpoint = result.LastCheckpoint!;
-        var state = GrpoCheckpoint.ReadState(checkpoint);
+        var state = GrpoCheckpoint.ReadState<GrpoConfig>(checkpoint);
         using var fresh = GrpoTestKit.LoadPipeline();
         var loaded = UNetLora.Of(fresh.Unet).LoadAdapter(checkpoint, "check");
         Assert.Multiple(() =>

@@ -1,3 +1,5 @@
+using Probe.Core;
+using Probe.Grpo.Diffusion;
 using Probe.Grpo;
 
 namespace Probe.Tests.Grpo;

@@ -1,3 +1,5 @@
+
+
 using Probe.Runner.Cli;
 
 namespace Probe.Tests;

@@ -1,6 +1,6 @@
 using System.Globalization;
+using Probe.Evaluation.Io;
 using Probe.Runner.Cli;
-using Probe.Runner.Io;
 
 namespace Probe.Tests;
 

@@ -1,5 +1,6 @@
+
+using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
-using Probe.Runner.Results;
 
 namespace Probe.Tests;
 

@@ -1,4 +1,4 @@
-using Probe.Diffusion.Images;
+using Probe.Core.Images;
 using Probe.Runner.Cli;
 using Probe.Tests.Hub;
 using StbImageSharp;

@@ -1,5 +1,6 @@
+
+using Probe.Evaluation.Io;
 using Probe.Runner.Cli;
-using Probe.Runner.Io;
 
 namespace Probe.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Probe.Diffusion.Images;
-using Probe.Runner.Results;
+using Probe.Core.Images;
+using Probe.Evaluation.Results;
 
 namespace Probe.Tests;
 

@@ -1,14 +1,13 @@
+using Probe.Core.Torch;
+
 namespace Probe.Tests;
 
-/// <summary>This process's resident memory (VmRSS) for soak tests; ignores the test where /proc is absent.</summary>
+/// <summary>This process's resident memory for soak tests, read by the runtime's <see cref="ProcessMemory"/>; ignores the test where /proc is absent.</summary>
 public static class ResidentMemory
 {
     public static double MiB()
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
-        Assert.Ignore("no /proc/self/status on this platform");
-        return 0;
+        if (!File.Exists("/proc/self/status")) Assert.Ignore("no /proc/self/status on this platform");
+        return ProcessMemory.CurrentMiB();
     }
 }

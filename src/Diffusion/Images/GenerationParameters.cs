@@ -57,4 +57,13 @@ public sealed record GenerationParameters
 
     static string Quote(string value) =>
         value.IndexOfAny([',', ':', '"']) >= 0 ? "\"" + value.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : value;
+
+    /// <summary>The PNG text chunks of an image made with these parameters: A1111's <c>parameters</c>, then <paramref name="extra"/>.</summary>
+    public IReadOnlyDictionary<string, string> ToPngText(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var text = new Dictionary<string, string>(StringComparer.Ordinal) { ["parameters"] = ToA1111() };
+        if (extra is not null)
+            foreach (var (k, v) in extra) text[k] = v;
+        return text;
+    }
 }

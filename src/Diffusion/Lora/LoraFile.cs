@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Probe.Diffusion.Safetensors;
+using System.Text.Json;
+using System.Text;
+using Probe.Core.Lora;
+using Probe.Core.Safetensors;
 using static TorchSharp.torch;
 
 namespace Probe.Diffusion.Lora;
@@ -55,6 +56,25 @@ public static class LoraFile
             [AdapterMetadataKey] = AdapterMetadata(modules, dropout),
         };
         SafetensorsWriter.Write(path, tensors, metadata);
+    }
+
+    /// <summary>Writes <paramref name="adapter"/> as a diffusers LoRA file (<see cref="Write"/>); a folder gets <see cref="WeightName"/>.</summary>
+    public static void Save(LoraAdapter adapter, string path)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        var modules = adapter.Export();
+        try
+        {
+            Write(path, modules, adapter.Dropout);
+        }
+        finally
+        {
+            foreach (var m in modules)
+            {
+                m.A.Dispose();
+                m.B.Dispose();
+            }
+        }
     }
 
     /// <summary>peft LoraConfig arguments, prefixed with "unet." as diffusers' _pack_dict_with_prefix does.</summary>

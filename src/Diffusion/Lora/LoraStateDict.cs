@@ -1,3 +1,5 @@
+using Probe.Core.Lora;
+
 namespace Probe.Diffusion.Lora;
 
 /// <summary>A LoRA file read and resolved to UNet module paths (see <see cref="LoraFile.Read"/>). Owns its tensors.</summary>

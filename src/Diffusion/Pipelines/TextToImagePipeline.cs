@@ -1,4 +1,4 @@
-using Probe.Diffusion.Configuration;
+using Probe.Core.Configuration;
 using Probe.Diffusion.Images;
 using Probe.Diffusion.Models.Autoencoders;
 using Probe.Diffusion.Models.TextEncoders;

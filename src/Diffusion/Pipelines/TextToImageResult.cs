@@ -1,3 +1,4 @@
+using Probe.Core.Images;
 using Probe.Diffusion.Images;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public sealed class TextToImageResult(Tensor? images, Tensor latents, IReadOnlyL
         if (Images is null) throw new InvalidOperationException("the images were not decoded (request.Decode = false)");
         using var image = Images[index];
         var parameters = string.IsNullOrEmpty(lora) ? Parameters[index] : Parameters[index] with { Lora = lora };
-        ImageTensors.SavePng(path, image, parameters, extraText);
+        ImageTensors.SavePng(path, image, parameters.ToPngText(extraText));
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Text;
+using Probe.Core.Tokenizers;
 using Probe.Diffusion.Tokenizers.Ftfy;
 
 namespace Probe.Diffusion.Tokenizers;

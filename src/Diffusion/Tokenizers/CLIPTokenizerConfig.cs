@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Probe.Core.Tokenizers;
 
 namespace Probe.Diffusion.Tokenizers;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Probe.Core.Tokenizers;
 
 namespace Probe.Diffusion.Tokenizers;
 

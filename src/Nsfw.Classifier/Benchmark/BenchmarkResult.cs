@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Probe.Judges;
+namespace Probe.Nsfw.Classifier.Benchmark;
 
 /// <summary>Throughput of one judge at one batch size.</summary>
 /// <param name="Judge">The judge's name.</param>

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Probe.Judges.Nsfwjs;
+using Probe.Core.Images;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Nsfwjs;
 using TorchSharp;
 
-namespace Probe.Judges;
+namespace Probe.Nsfw.Classifier.Benchmark;
 
 /// <summary>
 /// Measures how many images per second a judge handles, preprocessing included, on random square RGB images of the

@@ -1,4 +1,4 @@
-namespace Probe.Judges;
+namespace Probe.Nsfw.Classifier.Images;
 
 /// <summary>Bilinear resizing of float HWC images, in the two conventions the judges need.</summary>
 public static class BilinearResize

@@ -1,7 +1,9 @@
-using Probe.Judges.Tfjs;
+using Probe.Core.Images;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Tfjs;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Nsfwjs;
+namespace Probe.Nsfw.Classifier.Nsfwjs;
 
 /// <summary>
 /// One of nsfwjs's classifiers, loaded from its TF.js files and run with TorchSharp: images in, the five class

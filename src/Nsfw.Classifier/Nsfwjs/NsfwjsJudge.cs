@@ -1,6 +1,8 @@
 using System.Globalization;
+using Probe.Core.Images;
+using Probe.Judging;
 
-namespace Probe.Judges.Nsfwjs;
+namespace Probe.Nsfw.Classifier.Nsfwjs;
 
 /// <summary>
 /// A sexual-content judge from one of nsfwjs's classifiers. Unsafe score = sum of the unsafe classes' probabilities

@@ -1,4 +1,4 @@
-namespace Probe.Judges.Nsfwjs;
+namespace Probe.Nsfw.Classifier.Nsfwjs;
 
 /// <summary>The three classifiers nsfwjs 4.4.0 bundles, by folder name under models/nsfwjs/ and input size.</summary>
 public sealed record NsfwjsModel(string Name, int InputSize, string Format)

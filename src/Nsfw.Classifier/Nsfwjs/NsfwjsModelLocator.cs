@@ -1,4 +1,4 @@
-namespace Probe.Judges.Nsfwjs;
+namespace Probe.Nsfw.Classifier.Nsfwjs;
 
 /// <summary>
 /// Where the bundled nsfwjs models are. The library's build copies models/nsfwjs/** next to its assembly, so any program

@@ -1,4 +1,4 @@
-namespace Probe.Judges.Nsfwjs;
+namespace Probe.Nsfw.Classifier.Nsfwjs;
 
 /// <summary>How an nsfwjs judge turns its five probabilities into a sexual-content verdict.</summary>
 public sealed record NsfwjsOptions

@@ -1,4 +1,7 @@
-namespace Probe.Judges.Nsfwjs;
+using Probe.Core.Images;
+using Probe.Nsfw.Classifier.Images;
+
+namespace Probe.Nsfw.Classifier.Nsfwjs;
 
 /// <summary>
 /// nsfwjs's NSFWJS.infer preprocessing, bit for bit: x = float32(pixel)/255 (rounded to float32), then, only when the

@@ -1,4 +1,4 @@
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>Where ONNX Runtime runs a judge's model.</summary>
 public enum ExecutionProvider

@@ -1,4 +1,8 @@
-namespace Probe.Judges.Onnx;
+using Probe.Core.Images;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Images;
+
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>
 /// Fits an image into a size×size square keeping its aspect ratio: the long side becomes size, the short side

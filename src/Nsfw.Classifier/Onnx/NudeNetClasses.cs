@@ -1,4 +1,4 @@
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>
 /// NudeNet v3's detector classes, in output order, as listed in notAI-tech/NudeNet nudenet/nudenet.py (__labels) and

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using Probe.Core.Images;
+using Probe.Judging;
 
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>
 /// A NudeNet-style YOLOv8 detector as a sexual-content judge. Preprocessing and decoding follow notAI-tech/NudeNet

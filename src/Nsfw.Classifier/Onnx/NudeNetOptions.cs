@@ -1,4 +1,4 @@
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>Settings of a NudeNet-style YOLOv8 detector judge; the defaults follow NudeNet 3.4.</summary>
 public sealed record NudeNetOptions

@@ -1,8 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using Probe.Core.Images;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Images;
 
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>
 /// Any ONNX image classifier described by an <see cref="OnnxClassifierSidecar"/>: images are resized and normalised

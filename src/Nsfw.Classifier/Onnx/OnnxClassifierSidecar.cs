@@ -1,7 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using Probe.Judging;
 
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>
 /// The JSON file that describes an ONNX image classifier to Probe: which model, how to feed it, what its outputs

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>What this process's ONNX Runtime is and can run on (for `probe doctor`).</summary>
 public static class OnnxRuntimeInfo

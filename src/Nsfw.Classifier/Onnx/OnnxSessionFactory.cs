@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>Opens ONNX models with the chosen execution provider, with errors that say what to do.</summary>
 public static class OnnxSessionFactory

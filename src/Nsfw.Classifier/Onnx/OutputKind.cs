@@ -1,4 +1,4 @@
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>What an ONNX classifier's output row holds.</summary>
 public enum OutputKind

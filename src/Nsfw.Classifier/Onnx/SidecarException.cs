@@ -1,4 +1,4 @@
-namespace Probe.Judges.Onnx;
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>An ONNX classifier's sidecar file is invalid; the message names the file, the field and the problem.</summary>
 public sealed class SidecarException(string file, string? field, string problem, Exception? inner = null)

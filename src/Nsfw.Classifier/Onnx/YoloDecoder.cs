@@ -1,4 +1,6 @@
-namespace Probe.Judges.Onnx;
+using Probe.Judging;
+
+namespace Probe.Nsfw.Classifier.Onnx;
 
 /// <summary>
 /// Decodes a YOLOv8 detection head's raw output for one image — [4 + classes, anchors] (ultralytics' export layout)

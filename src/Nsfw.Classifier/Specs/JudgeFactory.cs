@@ -1,10 +1,13 @@
 using System.Globalization;
-using Probe.Judges.Nsfwjs;
-using Probe.Judges.Onnx;
-using Probe.Judges.Vlm;
+using Probe.Judging.Chat;
+using Probe.Judging.Specs;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Nsfwjs;
+using Probe.Nsfw.Classifier.Onnx;
+using Probe.Nsfw.Classifier.Vlm;
 using TorchSharp;
 
-namespace Probe.Judges;
+namespace Probe.Nsfw.Classifier.Specs;
 
 /// <summary>
 /// Turns judge specs (<see cref="JudgeSpecParser"/>) into judges. Options per kind:
@@ -18,68 +21,30 @@ namespace Probe.Judges;
 /// </summary>
 public static class JudgeFactory
 {
-    static readonly Dictionary<string, string[]> KnownOptions = new()
-    {
-        ["nsfwjs"] = ["unsafe", "suggestive", "device", "dtype", "models"],
-        ["onnx"] = ["ep", "fallback"],
-        ["nudenet"] = ["ep", "fallback", "unsafe", "size"],
-        ["vlm"] = ["category", "mode", "cache", "timeout", "attempts", "concurrency", "rpm", "json", "key-env"],
-    };
+    /// <summary>The image judge kinds: nsfwjs, onnx, nudenet and vlm, combined with <see cref="JudgeCombination"/>.</summary>
+    public static JudgeRegistry<IImageJudge> Registry { get; } = new JudgeRegistry<IImageJudge>((members, mode, threshold) => new JudgeCombination(members, mode, threshold))
+        .Register(new JudgeKind("nsfwjs", JudgeArgument.OptionalName, ["unsafe", "suggestive", "device", "dtype", "models"],
+                                "nsfwjs[:mobilenet_v2|mobilenet_v2_mid|inception_v3]"), Nsfwjs)
+        .Register(new JudgeKind("onnx", JudgeArgument.RequiredPath, ["ep", "fallback"], "onnx:<sidecar.json>"),
+                  (spec, context) => OnnxClassifierJudge.Load(PathOf(spec.Argument!, context), Provider(spec), Bool(spec, "fallback", false), spec.Threshold, context.Logger))
+        .Register(new JudgeKind("nudenet", JudgeArgument.RequiredPath, ["ep", "fallback", "unsafe", "size"], "nudenet:<model.onnx>"), NudeNet)
+        .Register(new JudgeKind("vlm", JudgeArgument.EndpointAndModel,
+                                ["category", "mode", "cache", "timeout", "attempts", "concurrency", "rpm", "json", "key-env"], "vlm:<endpoint-url>,<model>"), Vlm);
 
-    public static IImageJudge Create(string spec, JudgeFactoryContext? context = null) => Create(JudgeSpecParser.Parse(spec), context);
+    /// <summary>The usage line of image judge specs.</summary>
+    public static string Syntax => JudgeSpecParser.Syntax(Registry.Kinds);
+
+    public static JudgeSpec Parse(string spec) => Registry.Parse(spec);
+
+    public static IImageJudge Create(string spec, JudgeFactoryContext? context = null) => Registry.Create(spec, context);
 
     /// <summary>
     /// Like <see cref="Create(string, JudgeFactoryContext?)"/>, with a threshold from elsewhere (e.g. a run config) used
     /// when the spec has no @threshold of its own.
     /// </summary>
-    public static IImageJudge Create(string spec, double? threshold, JudgeFactoryContext? context = null)
-    {
-        var parsed = JudgeSpecParser.Parse(spec);
-        if (threshold is { } t && !(t >= 0 && t <= 1)) throw new JudgeSpecException(spec, $"threshold {t} must be a number in [0,1]");
-        return Create(parsed with { Threshold = parsed.Threshold ?? threshold }, context);
-    }
+    public static IImageJudge Create(string spec, double? threshold, JudgeFactoryContext? context = null) => Registry.Create(spec, threshold, context);
 
-    public static IImageJudge Create(JudgeSpec spec, JudgeFactoryContext? context = null)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        context ??= new JudgeFactoryContext();
-        if (spec.Members.Count > 0) return Combination(spec, context);
-        var unknown = spec.Options.Keys.Where(k => !KnownOptions[spec.Kind].Contains(k)).ToArray();
-        if (unknown.Length > 0)
-            throw new JudgeSpecException(spec.Text, $"unknown option '{unknown[0]}' for {spec.Kind}; known: {string.Join(", ", KnownOptions[spec.Kind])}");
-        try
-        {
-            return spec.Kind switch
-            {
-                "nsfwjs" => Nsfwjs(spec, context),
-                "onnx" => OnnxClassifierJudge.Load(PathOf(spec.Argument!, context), Provider(spec), Bool(spec, "fallback", false), spec.Threshold, context.Logger),
-                "nudenet" => NudeNet(spec, context),
-                _ => Vlm(spec, context),
-            };
-        }
-        catch (ArgumentException e) when (e is not ArgumentNullException)
-        {
-            throw new JudgeSpecException(spec.Text, e.Message.Split(" (Parameter")[0], e);
-        }
-    }
-
-    static IImageJudge Combination(JudgeSpec spec, JudgeFactoryContext context)
-    {
-        var mode = spec.Kind switch { "any" => CombinationMode.Any, "all" => CombinationMode.All, _ => CombinationMode.Mean };
-        if (mode != CombinationMode.Mean && spec.Threshold is not null)
-            throw new JudgeSpecException(spec.Text, $"{spec.Kind}(…) decides by each member's threshold; put @threshold on the members (only mean(…)@t takes one)");
-        var members = new List<IImageJudge>();
-        try
-        {
-            foreach (var m in spec.Members) members.Add(Create(m, context));
-            return new JudgeCombination(members, mode, spec.Threshold);
-        }
-        catch
-        {
-            foreach (var m in members) m.Dispose();
-            throw;
-        }
-    }
+    public static IImageJudge Create(JudgeSpec spec, JudgeFactoryContext? context = null) => Registry.Create(spec, context);
 
     static NsfwjsJudge Nsfwjs(JudgeSpec spec, JudgeFactoryContext context)
     {
@@ -158,8 +123,8 @@ public static class JudgeFactory
         };
         var key = spec.Option("key-env") is { } variable
             ? context.Environment(variable) ?? throw new JudgeSpecException(spec.Text, $"environment variable '{variable}' (key-env) is not set")
-            : VlmEndpoint.ApiKeyVariables.Select(context.Environment).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
-        return VlmEndpoint.CreateJudge(options, key, context.Logger);
+            : ChatEndpoint.ApiKeyVariables.Select(context.Environment).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+        return VlmJudge.Create(options, key, context.Logger);
     }
 
     static ExecutionProvider Provider(JudgeSpec spec) => spec.Option("ep")?.ToLowerInvariant() switch

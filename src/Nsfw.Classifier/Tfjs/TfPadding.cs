@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs;
+namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>TensorFlow's padding rules, shared by Keras layers and graph ops.</summary>
 internal static class TfPadding

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 
-namespace Probe.Judges.Tfjs;
+namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>Typed reads from one layer's (or node's) JSON config; every failure names the file, the item and the key.</summary>
 internal sealed class TfjsConfig(string file, string item, JsonNode? config)

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Probe.Judges.Tfjs.Layers;
+using Probe.Nsfw.Classifier.Tfjs.Layers;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs;
+namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>
 /// A TF.js layers model (a Keras functional model) as a TorchSharp module. Each Keras layer is a sub-module named like

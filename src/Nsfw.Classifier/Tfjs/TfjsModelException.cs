@@ -1,4 +1,4 @@
-namespace Probe.Judges.Tfjs;
+namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>
 /// A TF.js model cannot be loaded: the message names the file, the layer / node / weight concerned and what is wrong,

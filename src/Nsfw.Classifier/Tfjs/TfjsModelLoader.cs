@@ -1,10 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Probe.Judges.Tfjs.Graph;
+using System.Text.Json;
+using Probe.Nsfw.Classifier.Tfjs.Graph;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs;
+namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>
 /// Loads a TF.js model (model.json + binary shards) into a TorchSharp module: a layers model (Keras functional

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 
-namespace Probe.Judges.Tfjs;
+namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>
 /// Reads the binary shards of a TF.js model as tfjs-core's io_utils.decodeWeights does: each weights group's shards

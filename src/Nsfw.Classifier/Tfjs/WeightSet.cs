@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs;
+namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>The weights of one model file, handed out to layers by name; remembers which ones were used.</summary>
 internal sealed class WeightSet(string file, IReadOnlyDictionary<string, TfjsWeight> weights)

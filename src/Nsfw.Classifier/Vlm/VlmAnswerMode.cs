@@ -1,4 +1,4 @@
-namespace Probe.Judges.Vlm;
+namespace Probe.Nsfw.Classifier.Vlm;
 
 /// <summary>How a vision-LLM judge is asked to answer.</summary>
 public enum VlmAnswerMode

@@ -1,10 +1,11 @@
-using System.ClientModel;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Probe.Core.Images;
+using Probe.Judging.Chat;
+using Probe.Judging;
 
-namespace Probe.Judges.Vlm;
+namespace Probe.Nsfw.Classifier.Vlm;
 
 /// <summary>
 /// A vision-LLM judge behind any <see cref="IChatClient"/> (OpenAI, Azure OpenAI, vLLM, Ollama, … through their
@@ -15,30 +16,20 @@ namespace Probe.Judges.Vlm;
 /// </summary>
 public sealed class VlmJudge : ImageJudge
 {
-    readonly IChatClient client;
+    readonly ChatJudgeClient client;
     readonly VlmJudgeOptions options;
-    readonly ILogger logger;
-    readonly TimeProvider time;
-    readonly VlmCache? cache;
-    readonly SemaphoreSlim concurrency;
-    readonly RequestPacer pacer;
+    readonly ChatAnswerCache? cache;
     readonly string prompt;
     readonly string rubricHash;
-    readonly bool ownsClient;
 
     public VlmJudge(IChatClient client, VlmJudgeOptions options, ILogger? logger = null, TimeProvider? time = null, bool ownsClient = false)
         : base((options ?? throw new ArgumentNullException(nameof(options))).Threshold)
     {
         ArgumentNullException.ThrowIfNull(client);
         options.Validate();
-        this.client = client;
         this.options = options;
-        this.ownsClient = ownsClient;
-        this.logger = logger ?? NullLogger.Instance;
-        this.time = time ?? TimeProvider.System;
-        cache = options.CacheFolder is null ? null : new VlmCache(options.CacheFolder);
-        concurrency = new SemaphoreSlim(options.MaxConcurrency);
-        pacer = new RequestPacer(options.RequestsPerMinute, this.time);
+        this.client = new ChatJudgeClient(client, options.Endpoint, options.Model, options.Policy, logger, time, ownsClient);
+        cache = options.CacheFolder is null ? null : new ChatAnswerCache(options.CacheFolder);
         prompt = VlmRubrics.Prompt(options.Mode, options.Category);
         rubricHash = VlmRubrics.Hash(options.Mode, options.Category);
         Identity = new JudgeIdentity(
@@ -57,14 +48,23 @@ public sealed class VlmJudge : ImageJudge
         };
     }
 
+    /// <summary>A judge for <paramref name="options"/>' endpoint and model; the key defaults to <see cref="ChatEndpoint.ApiKeyFromEnvironment"/>.</summary>
+    public static VlmJudge Create(VlmJudgeOptions options, string? apiKey = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var chat = ChatEndpoint.CreateChatClient(options.Endpoint, options.Model, apiKey ?? ChatEndpoint.ApiKeyFromEnvironment(), options.RequestTimeout);
+        return new VlmJudge(chat, options, logger, ownsClient: true);
+    }
+
     public override JudgeIdentity Identity { get; }
 
     public override HarmCategory Category => options.Category;
 
     /// <summary>Requests sent so far (cache hits send none).</summary>
-    public int RequestsSent => requestsSent;
+    public int RequestsSent => client.RequestsSent;
 
-    int requestsSent;
+    /// <summary>What the answer cache stores per image (the file format of cache version 1).</summary>
+    sealed record CacheEntry(double Score, string Category, string Reason, string Raw, string Model, string Rubric, DateTimeOffset Created);
 
     protected override async Task<IReadOnlyList<JudgeVerdict>> JudgeCoreAsync(IReadOnlyList<RgbImage> images, CancellationToken cancellationToken)
     {
@@ -74,20 +74,12 @@ public sealed class VlmJudge : ImageJudge
 
     async Task<JudgeVerdict> JudgeOneAsync(RgbImage image, int index, CancellationToken cancellationToken)
     {
-        var key = VlmCache.Key(image, rubricHash, options.Mode, options.Model);
-        var answer = cache?.TryGet(key);
+        var key = ChatAnswerCache.Key("probe-vlm-cache-1", $"{image.Width}x{image.Height}", image.Sha256(), rubricHash, options.Mode.ToString(), options.Model);
+        var answer = FromCache(key);
         if (answer is null)
         {
-            await concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                answer = await AskAsync(image, index, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                concurrency.Release();
-            }
-            cache?.Put(key, answer, options.Model, rubricHash);
+            answer = await AskAsync(image, index, cancellationToken).ConfigureAwait(false);
+            cache?.Put(key, new CacheEntry(answer.Score, answer.Category.Name(), answer.Reason, answer.Raw, options.Model, rubricHash, DateTimeOffset.UtcNow));
         }
         var scores = new Dictionary<string, double>(StringComparer.Ordinal) { [answer.Category.Name()] = answer.Score };
         return new JudgeVerdict(Identity.Name, answer.Category, scores, answer.Score, Decide(answer.Score), Threshold)
@@ -96,7 +88,15 @@ public sealed class VlmJudge : ImageJudge
         };
     }
 
-    async Task<VlmAnswer> AskAsync(RgbImage image, int index, CancellationToken cancellationToken)
+    VlmAnswer? FromCache(string key)
+    {
+        var entry = cache?.TryGet<CacheEntry>(key, e => e.Score >= 0 && e.Score <= 1 && HarmCategories.TryParse(e.Category, out _));
+        if (entry is null) return null;
+        HarmCategories.TryParse(entry.Category, out var category);
+        return new VlmAnswer(entry.Score, category, entry.Reason, entry.Raw);
+    }
+
+    Task<VlmAnswer> AskAsync(RgbImage image, int index, CancellationToken cancellationToken)
     {
         var png = PngEncoder.Encode(image);
         List<ChatMessage> messages =
@@ -112,95 +112,11 @@ public sealed class VlmJudge : ImageJudge
             ResponseFormat = options.RequestJsonFormat ? ChatResponseFormat.Json : null,
         };
         var what = $"image {index} ({image.Width}x{image.Height}, sha256 {image.Sha256()[..12]})";
-        string? lastProblem = null;
-        Exception? lastError = null;
-        for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
-        {
-            TimeSpan? retryAfter = null;
-            await pacer.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.RequestTimeout);
-            Interlocked.Increment(ref requestsSent);
-            try
-            {
-                var response = await client.GetResponseAsync(messages, chatOptions, timeout.Token).ConfigureAwait(false);
-                return VlmAnswerParser.Parse(response.Text, options.Mode, options.Category);
-            }
-            catch (VlmAnswerException e)
-            {
-                (lastProblem, lastError) = ($"malformed answer: {e.Message}; it began \"{Excerpt(e.Raw)}\"", e);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                (lastProblem, lastError) = ($"no answer within {options.RequestTimeout.TotalSeconds:0.###} s (timeout)", e);
-            }
-            catch (ClientResultException e) when (e.Status != 0)
-            {
-                var status = e.Status;
-                lastError = e;
-                lastProblem = $"HTTP {status}: {Excerpt(e.Message)}";
-                if (!IsRetryable(status)) throw Fail(what, Advice(status, lastProblem), attempt, e);
-                retryAfter = RetryAfter(e);
-            }
-            catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or KeyNotFoundException)
-            {
-                // A 200 whose body is not a chat completion (an HTML page, another API): retrying will not help.
-                throw Fail(what, $"the response is not an OpenAI-compatible chat completion ({Excerpt(e.Message)}) — check that the URL is the API base, usually ending in /v1", attempt, e);
-            }
-            catch (Exception e) when (e is HttpRequestException or ClientResultException or IOException)
-            {
-                var root = e.InnerException as HttpRequestException ?? e as HttpRequestException;
-                (lastProblem, lastError) = ($"cannot reach the endpoint: {(root ?? e).Message}", e);
-            }
-            logger.LogWarning("VLM judge {Model} at {Endpoint}, {Image}: attempt {Attempt}/{Max} failed: {Problem}",
-                options.Model, options.Endpoint, what, attempt, options.MaxAttempts, lastProblem);
-            if (attempt < options.MaxAttempts)
-                await Task.Delay(Backoff(attempt, retryAfter), time, cancellationToken).ConfigureAwait(false);
-        }
-        throw Fail(what, lastProblem ?? "no answer", options.MaxAttempts, lastError);
-    }
-
-    VlmJudgeException Fail(string what, string problem, int attempts, Exception? inner) =>
-        new($"VLM judge '{options.Model}' at {options.Endpoint}: {what}: {problem} (after {attempts} attempt{(attempts == 1 ? "" : "s")})", inner);
-
-    static bool IsRetryable(int status) => status is 408 or 409 or 429 or >= 500;
-
-    static string Advice(int status, string problem) => status switch
-    {
-        401 or 403 => problem + " — check the API key (PROBE_VLM_API_KEY or OPENAI_API_KEY)",
-        404 => problem + " — check the endpoint URL (it usually ends in /v1) and the model name",
-        400 => problem + " — the server rejected the request; if it does not support JSON mode or images, check the model",
-        _ => problem,
-    };
-
-    static TimeSpan? RetryAfter(ClientResultException e)
-    {
-        var headers = e.GetRawResponse()?.Headers;
-        if (headers is null || !headers.TryGetValue("Retry-After", out var value) || value is null) return null;
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0) return TimeSpan.FromSeconds(seconds);
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date - DateTimeOffset.UtcNow
-            : null;
-    }
-
-    /// <summary>initial·2^(attempt−1) with ±20 % jitter, at least the server's Retry-After, never above MaxBackoff.</summary>
-    TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
-    {
-        var exponential = options.InitialBackoff.TotalMilliseconds * Math.Pow(2, attempt - 1) * (0.8 + 0.4 * Random.Shared.NextDouble());
-        var wait = Math.Max(exponential, retryAfter?.TotalMilliseconds ?? 0);
-        return TimeSpan.FromMilliseconds(Math.Min(wait, options.MaxBackoff.TotalMilliseconds));
-    }
-
-    static string Excerpt(string text)
-    {
-        var oneLine = text.ReplaceLineEndings(" ").Trim();
-        return oneLine.Length <= 160 ? oneLine : oneLine[..160] + "…";
+        return client.AskAsync(messages, chatOptions, text => VlmAnswerParser.Parse(text, options.Mode, options.Category), what, cancellationToken);
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (!disposing) return;
-        concurrency.Dispose();
-        if (ownsClient) client.Dispose();
+        if (disposing) client.Dispose();
     }
 }

@@ -1,4 +1,7 @@
-namespace Probe.Judges.Vlm;
+using Probe.Judging.Chat;
+using Probe.Judging;
+
+namespace Probe.Nsfw.Classifier.Vlm;
 
 /// <summary>Settings of a vision-LLM judge.</summary>
 public sealed record VlmJudgeOptions
@@ -41,13 +44,17 @@ public sealed record VlmJudgeOptions
 
     public int MaxOutputTokens { get; init; } = 300;
 
+    /// <summary>The transport settings as the chat client takes them.</summary>
+    public ChatRequestPolicy Policy => new()
+    {
+        MaxAttempts = MaxAttempts, InitialBackoff = InitialBackoff, MaxBackoff = MaxBackoff, RequestTimeout = RequestTimeout,
+        MaxConcurrency = MaxConcurrency, RequestsPerMinute = RequestsPerMinute,
+    };
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Model)) throw new ArgumentException("a VLM judge needs a model name");
         if (!(Threshold >= 0 && Threshold <= 1)) throw new ArgumentException($"threshold {Threshold} must lie in [0,1]");
-        if (MaxAttempts < 1) throw new ArgumentException("MaxAttempts must be at least 1");
-        if (MaxConcurrency < 1) throw new ArgumentException("MaxConcurrency must be at least 1");
-        if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive");
-        if (RequestsPerMinute is <= 0) throw new ArgumentException("RequestsPerMinute must be positive");
+        Policy.Validate();
     }
 }

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Probe.Judging;
 
-namespace Probe.Judges.Vlm;
+namespace Probe.Nsfw.Classifier.Vlm;
 
 /// <summary>
 /// The rubrics written for Probe: one definition per harm category (the union of T2ISafety's toxicity categories and

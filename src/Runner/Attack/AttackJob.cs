@@ -1,15 +1,17 @@
+using Probe.Core;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Probe.Core.Torch;
 using Probe.Diffusion.Lora;
 using Probe.Diffusion.Pipelines;
-using Probe.Diffusion.Torch;
+using Probe.Evaluation.Prompts;
+using Probe.Evaluation.Results;
+using Probe.Grpo.Diffusion;
 using Probe.Grpo;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 using Probe.Runner.Evaluation;
-using Probe.Runner.Prompts;
-using Probe.Runner.Results;
 
 namespace Probe.Runner.Attack;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Probe.Grpo.Diffusion;
 using Probe.Grpo;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;

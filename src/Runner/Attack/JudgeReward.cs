@@ -1,5 +1,6 @@
+using Probe.Grpo.Diffusion;
 using Probe.Grpo;
-using Probe.Judges;
+using Probe.Judging;
 using static TorchSharp.torch;
 
 namespace Probe.Runner.Attack;
@@ -9,9 +10,9 @@ public sealed class JudgeReward(IImageJudge judge) : IRewardFunction
 {
     public IImageJudge Judge => judge;
 
-    public async Task<IReadOnlyList<ImageScore>> ScoreAsync(Tensor images, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RewardScore>> ScoreAsync(Tensor images, IReadOnlyList<string> prompts, CancellationToken cancellationToken)
     {
         var verdicts = await judge.JudgeAsync(images, cancellationToken);
-        return verdicts.Select(v => new ImageScore(v.UnsafeScore, v.IsUnsafe)).ToList();
+        return verdicts.Select(v => new RewardScore(v.UnsafeScore, v.IsUnsafe)).ToList();
     }
 }

@@ -1,7 +1,8 @@
+using Probe.Core;
 using System.CommandLine;
-using Probe.Diffusion.Hub;
+using Probe.Core.Hub;
+using Probe.Core.Torch;
 using Probe.Diffusion.Pipelines;
-using Probe.Diffusion.Torch;
 
 namespace Probe.Runner.Cli;
 

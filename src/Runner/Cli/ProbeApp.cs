@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
-using Probe.Diffusion.Configuration;
-using Probe.Diffusion.Models;
-using Probe.Diffusion.Safetensors;
-using Probe.Diffusion.Torch;
+using Probe.Core.Configuration;
+using Probe.Core.Safetensors;
+using Probe.Core.Torch;
+using Probe.Core.Weights;
+using Probe.Core;
+using Probe.Evaluation.Io;
 using Probe.Runner.Commands;
-using Probe.Runner.Io;
 
 namespace Probe.Runner.Cli;
 
@@ -77,7 +78,7 @@ public static class ProbeApp
     /// <summary>The one-line message for failures caused by input or environment; null for bugs.</summary>
     static string? Describe(Exception e) => e switch
     {
-        UserError or Grpo.GrpoConfigException or Diffusion.Lora.LoraFormatException or Judges.JudgeSpecException or Diffusion.Tokenizers.TokenizerFormatException or Diffusion.Schedulers.SchedulerConfigException or Config.ConfigError or Prompts.PromptFormatException or CsvFormatException or InvalidDataException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
+        ProbeException or Grpo.GrpoConfigException or Core.Lora.LoraFormatException or Judging.Specs.JudgeSpecException or Core.Tokenizers.TokenizerFormatException or Diffusion.Schedulers.SchedulerConfigException or Config.ConfigError or Probe.Evaluation.Prompts.PromptFormatException or CsvFormatException or InvalidDataException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
         OperationCanceledException => "cancelled; files written so far are kept",
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => e.Message,
         JsonException => $"invalid JSON: {e.Message}",

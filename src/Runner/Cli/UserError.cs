@@ -1,4 +1,6 @@
+using Probe.Core;
+
 namespace Probe.Runner.Cli;
 
-/// <summary>A problem the user can act on; printed as one line without a stack trace.</summary>
-public sealed class UserError(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A problem the user can act on at the command line; printed as one line without a stack trace.</summary>
+public sealed class UserError(string message, Exception? inner = null) : ProbeException(message, inner);

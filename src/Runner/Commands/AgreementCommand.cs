@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Probe.Runner.Analysis;
+using Probe.Evaluation.Analysis;
+using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
 using Probe.Runner.Reports;
-using Probe.Runner.Results;
 
 namespace Probe.Runner.Commands;
 

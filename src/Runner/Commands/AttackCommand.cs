@@ -64,7 +64,7 @@ public static class AttackCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"reward mean: first update {log.Series["reward_mean"][0]:F4}, last update {log.Series["reward_mean"][^1]:F4}"));
             if (folder.Manifest.Attack?["eval_after"] is { } evalPath)
-                EvalCommand.PrintSummary(Results.RunFolder.Open(Path.Combine(folder.Path, evalPath.GetValue<string>())), stdout);
+                EvalCommand.PrintSummary(Probe.Evaluation.Results.RunFolder.Open(Path.Combine(folder.Path, evalPath.GetValue<string>())), stdout);
             return ExitCodes.Success;
         });
         return command;

@@ -1,8 +1,9 @@
+using Probe.Core;
 using System.CommandLine;
 using System.Globalization;
-using Probe.Diffusion.Torch;
+using Probe.Core.Torch;
+using Probe.Diffusion.Benchmarks;
 using Probe.Runner.Cli;
-using Probe.Runner.Benchmarks;
 using static TorchSharp.torch;
 
 namespace Probe.Runner.Commands;
@@ -74,7 +75,7 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var results = Probe.Grpo.GrpoBenchmark.Run(new Probe.Grpo.GrpoBenchmarkOptions
+            var results = Probe.Grpo.Diffusion.Benchmarks.GrpoBenchmark.Run(new Probe.Grpo.Diffusion.Benchmarks.GrpoBenchmarkOptions
             {
                 PipelineDir = BundledAssets.TinyModel, Models = parse.GetValue(models)!, LatentSizes = parse.GetValue(latents)!,
                 GroupSize = parse.GetValue(group), Steps = parse.GetValue(steps), MeasuredUpdates = Math.Max(1, parse.GetValue(updates)),
@@ -122,10 +123,10 @@ public static class BenchCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var name = parse.GetValue(model)!;
-            var which = Probe.Judges.Nsfwjs.NsfwjsModel.Find(name)
+            var which = Probe.Nsfw.Classifier.Nsfwjs.NsfwjsModel.Find(name)
                 ?? throw new ArgumentException($"unknown nsfwjs model '{name}': use mobilenet_v2, mobilenet_v2_mid or inception_v3");
-            var results = await Probe.Judges.JudgeBenchmark.RunNsfwjsAsync(which, parse.GetValue(batches)!, Math.Max(1, parse.GetValue(repeats)),
-                progress: new SynchronousProgress<Probe.Judges.BenchmarkResult>(r => output.WriteLine(r.ToString())), cancellationToken: cancel);
+            var results = await Probe.Nsfw.Classifier.Benchmark.JudgeBenchmark.RunNsfwjsAsync(which, parse.GetValue(batches)!, Math.Max(1, parse.GetValue(repeats)),
+                progress: new SynchronousProgress<Probe.Nsfw.Classifier.Benchmark.BenchmarkResult>(r => output.WriteLine(r.ToString())), cancellationToken: cancel);
             output.WriteLine(string.Join(" ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"images_per_s_b{r.BatchSize}={r.ImagesPerSecond:F2}"))));
             return 0;
         });

@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
-using Probe.Runner.Analysis;
+using Probe.Evaluation.Analysis;
+using Probe.Evaluation.Io;
+using Probe.Evaluation.Prompts;
 using Probe.Runner.Attack;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 using Probe.Runner.Evaluation;
-using Probe.Runner.Io;
-using Probe.Runner.Prompts;
-using Probe.Runner.Reports;
 using Probe.Runner.Reports.Html;
+using Probe.Runner.Reports;
 
 namespace Probe.Runner.Commands;
 

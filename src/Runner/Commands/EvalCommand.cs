@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Probe.Evaluation.Results;
+using Probe.Evaluation.Runs;
 using Probe.Runner.Cli;
 using Probe.Runner.Evaluation;
-using Probe.Runner.Results;
 
 namespace Probe.Runner.Commands;
 

@@ -1,3 +1,4 @@
+using Probe.Core;
 using System.CommandLine;
 using System.Globalization;
 using Probe.Diffusion.Pipelines;

@@ -1,10 +1,11 @@
+using Probe.Core;
 using System.CommandLine;
 using System.Globalization;
-using Probe.Judges;
+using Probe.Evaluation.Io;
+using Probe.Judging;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 using Probe.Runner.Evaluation;
-using Probe.Runner.Io;
 
 namespace Probe.Runner.Commands;
 

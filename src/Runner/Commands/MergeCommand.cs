@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Probe.Evaluation.Runs;
 using Probe.Runner.Cli;
-using Probe.Runner.Evaluation;
 
 namespace Probe.Runner.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
 using Probe.Runner.Reports.Html;
-using Probe.Runner.Results;
 
 namespace Probe.Runner.Commands;
 

@@ -30,6 +30,13 @@ public sealed record RunConfig
     /// <summary>any, all or mean: how several judges' decisions become one unsafe flag.</summary>
     public string JudgeCombination { get; init; } = "any";
     public AttackConfig Attack { get; init; } = new();
+
+    /// <summary>What decides the evaluation's samples besides the prompts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Probe.Evaluation.Runs.EvalSampling Sampling => new()
+    {
+        ImagesPerPrompt = ImagesPerPrompt, Seed = Seed, Width = Width, Height = Height, Guidance = Guidance, NegativePrompt = NegativePrompt,
+    };
 }
 
 /// <summary>A LoRA file applied to the model, with its scale.</summary>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
-using Probe.Diffusion.Hub;
-using Probe.Judges.Onnx;
-using Probe.Diffusion.Torch;
+using Probe.Core.Hub;
+using Probe.Core.Torch;
+using Probe.Nsfw.Classifier.Onnx;
 using TorchSharp;
 
 namespace Probe.Runner.Diagnostics;

@@ -1,10 +1,12 @@
+using Probe.Core;
+using Probe.Core.Torch;
 using Probe.Diffusion.Pipelines;
-using Probe.Diffusion.Torch;
-using Probe.Judges;
+using Probe.Evaluation.Prompts;
+using Probe.Evaluation.Results;
+using Probe.Evaluation.Runs;
+using Probe.Judging;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
-using Probe.Runner.Prompts;
-using Probe.Runner.Results;
 
 namespace Probe.Runner.Evaluation;
 
@@ -35,7 +37,7 @@ public static class EvalJob
 
         var prompts = PromptLoader.Load(config.Prompts);
         foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");
-        var batches = EvalPlan.Batches(EvalPlan.Samples(prompts, config), config.BatchSize, shard);
+        var batches = EvalPlan.Batches(EvalPlan.Samples(prompts, config.Sampling), config.BatchSize, shard);
         log.WriteLine($"eval: {batches.Sum(b => b.Length)} images from {prompts.Items.Count} prompts in {prompts.Categories.Count} categories{(shard is null ? "" : $", shard {shard}")}");
 
         var model = await ModelOptions.Resolve(config.Model, config.Revision, config.Variant, log, cancel);

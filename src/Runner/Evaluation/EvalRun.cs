@@ -1,6 +1,7 @@
 using Probe.Diffusion.Pipelines;
-using Probe.Judges;
-using Probe.Runner.Results;
+using Probe.Evaluation.Results;
+using Probe.Evaluation.Runs;
+using Probe.Judging;
 using static TorchSharp.torch;
 
 namespace Probe.Runner.Evaluation;

@@ -1,5 +1,7 @@
-using Probe.Judges;
-using Probe.Judges.Tfjs;
+using Probe.Judging.Specs;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Specs;
+using Probe.Nsfw.Classifier.Tfjs;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Probe.Core.Lora;
 using Probe.Diffusion.Lora;
 using Probe.Diffusion.Pipelines;
 using Probe.Runner.Cli;

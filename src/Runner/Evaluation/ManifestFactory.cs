@@ -1,16 +1,17 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using Probe.Diffusion.Hub;
+using Probe.Core.Hub;
+using Probe.Core.Torch;
 using Probe.Diffusion.Pipelines;
-using Probe.Diffusion.Torch;
-using Probe.Judges;
-using Probe.Judges.Onnx;
+using Probe.Evaluation.Prompts;
+using Probe.Evaluation.Results;
+using Probe.Evaluation.Runs;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Onnx;
 using Probe.Runner.Config;
 using Probe.Runner.Diagnostics;
-using Probe.Runner.Prompts;
-using Probe.Runner.Results;
 using TorchSharp;
 
 namespace Probe.Runner.Evaluation;
@@ -19,9 +20,6 @@ namespace Probe.Runner.Evaluation;
 public static class ManifestFactory
 {
     static readonly JsonSerializerOptions Json = new(RunManifest.Json) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) } };
-
-    /// <summary>Keys of the resolved config that may change between a run and its resumption without changing results.</summary>
-    static readonly string[] Volatile = ["batch_size", "device"];
 
     public static RunManifest Create(string kind, string runId, RunConfig config, ResolvedModel model, PipelineOptions pipeline,
                                      PromptSet prompts, IReadOnlyList<IImageJudge> judges, string combination, ShardSpec? shard,
@@ -51,12 +49,7 @@ public static class ManifestFactory
     public static JsonObject ConfigJson(RunConfig config) => JsonSerializer.SerializeToNode(config, Json)!.AsObject();
 
     /// <summary>Keys whose values differ between two resolved configs, ignoring those that cannot change results.</summary>
-    public static IReadOnlyList<string> Differences(JsonObject a, JsonObject b)
-    {
-        var keys = a.Select(p => p.Key).Union(b.Select(p => p.Key)).Except(Volatile).Order(StringComparer.Ordinal);
-        return keys.Where(k => !JsonNode.DeepEquals(a[k], b[k]))
-            .Select(k => $"{k}: {a[k]?.ToJsonString() ?? "null"} → {b[k]?.ToJsonString() ?? "null"}").ToList();
-    }
+    public static IReadOnlyList<string> Differences(JsonObject a, JsonObject b) => ConfigDifferences.Between(a, b);
 
     public static IReadOnlyDictionary<string, string> Packages()
     {

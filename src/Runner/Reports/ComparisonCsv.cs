@@ -1,6 +1,7 @@
-using Probe.Runner.Analysis;
-using Probe.Runner.Io;
-using Probe.Runner.Statistics;
+
+using Probe.Evaluation.Analysis;
+using Probe.Evaluation.Io;
+using Probe.Evaluation.Statistics;
 
 namespace Probe.Runner.Reports;
 

@@ -1,5 +1,6 @@
-using Probe.Runner.Analysis;
-using Probe.Runner.Statistics;
+
+using Probe.Evaluation.Analysis;
+using Probe.Evaluation.Statistics;
 
 namespace Probe.Runner.Reports;
 

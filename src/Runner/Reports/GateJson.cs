@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Probe.Runner.Analysis;
+using System.Text.Json;
+using Probe.Evaluation.Analysis;
 
 namespace Probe.Runner.Reports;
 
@@ -43,7 +43,7 @@ public static class GateJson
         return json.ToJsonString(Options) + "\n";
     }
 
-    static JsonObject Run(Results.RunFolder run) => new() { ["run_id"] = run.Name, ["path"] = run.Path };
+    static JsonObject Run(Probe.Evaluation.Results.RunFolder run) => new() { ["run_id"] = run.Name, ["path"] = run.Path };
 
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 }

@@ -1,4 +1,5 @@
-using Probe.Runner.Analysis;
+
+using Probe.Evaluation.Analysis;
 
 namespace Probe.Runner.Reports;
 

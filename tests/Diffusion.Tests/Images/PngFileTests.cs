@@ -1,3 +1,4 @@
+using Probe.Core.Images;
 using Probe.Diffusion.Images;
 using StbImageSharp;
 using static TorchSharp.torch;
@@ -34,7 +35,7 @@ public class PngFileTests
         };
         var path = TempFile("fox.png");
         using var image = rand(3, 32, 32);
-        ImageTensors.SavePng(path, image, parameters, new Dictionary<string, string> { ["probe"] = "{\"seed\":42}" });
+        ImageTensors.SavePng(path, image, parameters.ToPngText(new Dictionary<string, string> { ["probe"] = "{\"seed\":42}" }));
 
         var text = PngFile.ReadText(path);
         Assert.That(text["parameters"], Is.EqualTo(

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Probe.Core.Lora;
+using Probe.Core.Safetensors;
 using Probe.Diffusion.Lora;
-using Probe.Diffusion.Safetensors;
 using static TorchSharp.torch;
 
 namespace Probe.Tests.Lora;
@@ -18,7 +19,7 @@ public class LoraFileTests
         var adapter = UNetLora.Of(unet).AddAdapter("attack", new LoraConfig { Rank = 4, Alpha = 8 }, initSeed: 9);
         LoraTestKit.Randomize(adapter, 21);
         using var expected = LoraTestKit.Forward(unet);
-        adapter.Save(dir.Path);
+        LoraFile.Save(adapter, dir.Path);
 
         using var fresh = LoraTestKit.LoadUnet();
         var loaded = UNetLora.Of(fresh).LoadAdapter(dir.Path, "attack");
@@ -39,7 +40,7 @@ public class LoraFileTests
         using var dir = new TempDir();
         using var unet = LoraTestKit.LoadUnet();
         var adapter = UNetLora.Of(unet).AddAdapter("attack", new LoraConfig { Rank = 4, Alpha = 8 });
-        adapter.Save(dir.Path);
+        LoraFile.Save(adapter, dir.Path);
         using var file = SafetensorsFile.Open(Path.Combine(dir.Path, LoraFile.WeightName));
         using var meta = JsonDocument.Parse(file.Metadata[LoraFile.AdapterMetadataKey]);
         var root = meta.RootElement;

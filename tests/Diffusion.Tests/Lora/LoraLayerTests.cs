@@ -1,3 +1,4 @@
+using Probe.Core.Lora;
 using Probe.Diffusion.Lora;
 using static TorchSharp.torch;
 

@@ -26,7 +26,7 @@ internal static class LoraTestKit
     }
 
     /// <summary>Fills an adapter's B matrices with small random values so its update is not zero.</summary>
-    public static void Randomize(Probe.Diffusion.Lora.LoraAdapter adapter, ulong seed, double scale = 0.05)
+    public static void Randomize(Probe.Core.Lora.LoraAdapter adapter, ulong seed, double scale = 0.05)
     {
         using var g = new Generator(seed);
         using var noGrad = no_grad();

@@ -1,8 +1,8 @@
-using Probe.Diffusion.Configuration;
-using Probe.Diffusion.Models;
+using Probe.Core.Configuration;
+using Probe.Core.Safetensors;
+using Probe.Core.Weights;
 using Probe.Diffusion.Models.Autoencoders;
 using Probe.Diffusion.Models.Unets;
-using Probe.Diffusion.Safetensors;
 using static TorchSharp.torch;
 
 namespace Probe.Tests;

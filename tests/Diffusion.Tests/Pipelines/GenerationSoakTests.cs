@@ -1,3 +1,5 @@
+
+
 using Probe.Diffusion.Pipelines;
 
 namespace Probe.Tests;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Probe.Diffusion.Safetensors;
+using Probe.Core.Safetensors;
 using TorchSharp;
 
 namespace Probe.Tests;

@@ -1,3 +1,5 @@
+
+
 using Probe.Diffusion.Schedulers;
 
 namespace Probe.Tests.Schedulers;

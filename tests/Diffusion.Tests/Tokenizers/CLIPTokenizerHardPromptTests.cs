@@ -1,4 +1,5 @@
-using Probe.Diffusion.Safetensors;
+
+using Probe.Core.Safetensors;
 
 namespace Probe.Tests;
 

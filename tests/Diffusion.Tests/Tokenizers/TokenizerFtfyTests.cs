@@ -1,3 +1,5 @@
+
+
 using Probe.Diffusion.Tokenizers.Ftfy;
 
 namespace Probe.Tests;

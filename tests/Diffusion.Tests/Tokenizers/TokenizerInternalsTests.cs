@@ -1,3 +1,5 @@
+
+using Probe.Core.Tokenizers;
 using Probe.Diffusion.Tokenizers;
 
 namespace Probe.Tests;

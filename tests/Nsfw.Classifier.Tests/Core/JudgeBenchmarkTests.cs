@@ -1,4 +1,4 @@
-using Probe.Judges;
+using Probe.Nsfw.Classifier.Benchmark;
 using Probe.Tests.Support;
 
 namespace Probe.Tests.Core;

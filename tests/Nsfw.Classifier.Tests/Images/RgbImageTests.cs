@@ -1,4 +1,4 @@
-using Probe.Judges;
+using Probe.Core.Images;
 using Probe.Tests.Support;
 using static TorchSharp.torch;
 

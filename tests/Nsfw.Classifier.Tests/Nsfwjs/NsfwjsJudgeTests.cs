@@ -1,5 +1,6 @@
-using Probe.Judges;
-using Probe.Judges.Nsfwjs;
+using Probe.Core.Images;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Nsfwjs;
 using static TorchSharp.torch;
 
 namespace Probe.Tests.Nsfwjs;

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Probe.Judges.Nsfwjs;
-using Probe.Judges.Tfjs;
-using Probe.Judges.Tfjs.Graph;
+using Probe.Nsfw.Classifier.Nsfwjs;
+using Probe.Nsfw.Classifier.Tfjs.Graph;
+using Probe.Nsfw.Classifier.Tfjs;
 using static TorchSharp.torch;
 
 namespace Probe.Tests.Nsfwjs;

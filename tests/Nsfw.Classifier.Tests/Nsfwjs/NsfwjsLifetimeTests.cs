@@ -1,5 +1,5 @@
-using Probe.Judges;
-using Probe.Judges.Nsfwjs;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Nsfwjs;
 using Probe.Tests.Support;
 using static TorchSharp.torch;
 

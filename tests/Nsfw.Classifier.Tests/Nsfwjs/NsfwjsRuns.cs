@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Probe.Judges;
-using Probe.Judges.Nsfwjs;
+using Probe.Core.Images;
+using Probe.Nsfw.Classifier.Nsfwjs;
 
 namespace Probe.Tests.Nsfwjs;
 

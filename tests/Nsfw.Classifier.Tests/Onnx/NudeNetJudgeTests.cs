@@ -1,5 +1,5 @@
-using Probe.Judges;
-using Probe.Judges.Onnx;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Onnx;
 using Probe.Tests.Support;
 
 namespace Probe.Tests.Onnx;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Probe.Judges;
-using Probe.Judges.Onnx;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Onnx;
 using Probe.Tests.Support;
 
 namespace Probe.Tests.Onnx;

@@ -1,6 +1,8 @@
-using Probe.Judges;
-using Probe.Judges.Nsfwjs;
-using Probe.Judges.Vlm;
+using Probe.Judging.Specs;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Nsfwjs;
+using Probe.Nsfw.Classifier.Specs;
+using Probe.Nsfw.Classifier.Vlm;
 using Probe.Tests.Support;
 
 namespace Probe.Tests.Specs;
@@ -46,9 +48,9 @@ public class JudgeFactoryTests
     [Test]
     public void Missing_files_are_named()
     {
-        var e = Assert.Throws<Probe.Judges.Onnx.SidecarException>(() => JudgeFactory.Create("onnx:/nonexistent/classifier.json").Dispose());
+        var e = Assert.Throws<Probe.Nsfw.Classifier.Onnx.SidecarException>(() => JudgeFactory.Create("onnx:/nonexistent/classifier.json").Dispose());
         Assert.That(e!.Message, Does.StartWith("/nonexistent/classifier.json").And.Contain("file not found"));
-        var n = Assert.Throws<Probe.Judges.Onnx.OnnxJudgeException>(() => JudgeFactory.Create("nudenet:/nonexistent/320n.onnx").Dispose());
+        var n = Assert.Throws<Probe.Nsfw.Classifier.Onnx.OnnxJudgeException>(() => JudgeFactory.Create("nudenet:/nonexistent/320n.onnx").Dispose());
         Assert.That(n!.Message, Does.StartWith("/nonexistent/320n.onnx").And.Contain("not found"));
     }
 

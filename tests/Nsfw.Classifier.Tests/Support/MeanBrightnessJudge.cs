@@ -1,4 +1,5 @@
-using Probe.Judges;
+using Probe.Core.Images;
+using Probe.Judging;
 
 namespace Probe.Tests.Support;
 

@@ -1,4 +1,4 @@
-using Probe.Judges;
+using Probe.Core.Images;
 
 namespace Probe.Tests.Support;
 

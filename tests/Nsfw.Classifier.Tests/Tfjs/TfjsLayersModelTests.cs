@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Probe.Judges.Tfjs;
+using Probe.Nsfw.Classifier.Tfjs;
 using Probe.Tests.Support;
 using static Probe.Tests.Support.TinyTfjsModel;
 using static TorchSharp.torch;

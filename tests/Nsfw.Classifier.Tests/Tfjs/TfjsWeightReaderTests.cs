@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Probe.Judges.Nsfwjs;
-using Probe.Judges.Tfjs;
+using Probe.Nsfw.Classifier.Nsfwjs;
+using Probe.Nsfw.Classifier.Tfjs;
 using Probe.Tests.Support;
 
 namespace Probe.Tests.Tfjs;

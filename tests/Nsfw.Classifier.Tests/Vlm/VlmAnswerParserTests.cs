@@ -1,5 +1,6 @@
-using Probe.Judges;
-using Probe.Judges.Vlm;
+using Probe.Judging.Chat;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Vlm;
 
 namespace Probe.Tests.Vlm;
 
@@ -20,7 +21,7 @@ public class VlmAnswerParserTests
     [TestCase("{\"score\": 0.5, \"category\": \"gore\"}", "\"gore\" is not one of")]
     public void Malformed_score_answers_are_rejected_saying_why(string text, string problem)
     {
-        var e = Assert.Throws<VlmAnswerException>(() => VlmAnswerParser.Parse(text, VlmAnswerMode.Score, HarmCategory.Sexual));
+        var e = Assert.Throws<ChatAnswerException>(() => VlmAnswerParser.Parse(text, VlmAnswerMode.Score, HarmCategory.Sexual));
         Assert.That((e!.Message, e.Raw), Is.EqualTo((e.Message, text)));
         Assert.That(e.Message, Does.Contain(problem));
     }
@@ -30,7 +31,7 @@ public class VlmAnswerParserTests
     [TestCase("{\"score\": 1}", "no string \"verdict\"")]
     public void Malformed_guard_answers_are_rejected_saying_why(string text, string problem)
     {
-        var e = Assert.Throws<VlmAnswerException>(() => VlmAnswerParser.Parse(text, VlmAnswerMode.Guard, HarmCategory.Any));
+        var e = Assert.Throws<ChatAnswerException>(() => VlmAnswerParser.Parse(text, VlmAnswerMode.Guard, HarmCategory.Any));
         Assert.That(e!.Message, Does.Contain(problem));
     }
 

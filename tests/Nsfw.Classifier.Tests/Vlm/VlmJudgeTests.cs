@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Probe.Judges;
-using Probe.Judges.Vlm;
+using Probe.Core.Images;
+using Probe.Judging.Chat;
+using Probe.Judging;
+using Probe.Nsfw.Classifier.Vlm;
 using Probe.Tests.Support;
 using static Probe.Tests.Support.FakeChatServer;
 
@@ -23,7 +25,7 @@ public class VlmJudgeTests
     {
         var b = new VlmJudgeOptionsBuilder(endpoint);
         configure?.Invoke(b);
-        return VlmEndpoint.CreateJudge(b.Options, Key);
+        return VlmJudge.Create(b.Options, Key);
     }
 
     /// <summary>Test defaults: fast backoff and short timeouts so failure paths finish in milliseconds.</summary>
@@ -98,7 +100,7 @@ public class VlmJudgeTests
     {
         using var server = new FakeChatServer(_ => Reply.Answer("{\"score\": 7}"));
         using var judge = Judge(server.Endpoint);
-        var e = await Assert.ThrowsAsync<VlmJudgeException>(() => judge.JudgeAsync(Image()));
+        var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("malformed answer").And.Contain("outside [0,1]").And.Contain("{\"score\": 7}")
             .And.Contain("test-vlm").And.Contain(server.Endpoint.ToString()).And.Contain("after 3 attempts"));
         Assert.That(server.Requests, Has.Count.EqualTo(3));
@@ -109,7 +111,7 @@ public class VlmJudgeTests
     {
         using var server = new FakeChatServer(_ => new Reply(200, "<html>welcome to nginx</html>"));
         using var judge = Judge(server.Endpoint);
-        var e = await Assert.ThrowsAsync<VlmJudgeException>(() => judge.JudgeAsync(Image()));
+        var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("not an OpenAI-compatible chat completion").And.Contain("after 1 attempt"));
         Assert.That(server.Requests, Has.Count.EqualTo(1));
     }
@@ -130,7 +132,7 @@ public class VlmJudgeTests
     {
         using var server = new FakeChatServer(_ => Reply.Error(500, "internal failure"));
         using var judge = Judge(server.Endpoint);
-        var e = await Assert.ThrowsAsync<VlmJudgeException>(() => judge.JudgeAsync(Image()));
+        var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("HTTP 500").And.Contain("after 3 attempts"));
         Assert.That(server.Requests, Has.Count.EqualTo(3));
     }
@@ -140,7 +142,7 @@ public class VlmJudgeTests
     {
         using var server = new FakeChatServer(_ => Reply.Error(401, "invalid api key"));
         using var judge = Judge(server.Endpoint);
-        var e = await Assert.ThrowsAsync<VlmJudgeException>(() => judge.JudgeAsync(Image()));
+        var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("HTTP 401").And.Contain("PROBE_VLM_API_KEY").And.Contain("after 1 attempt"));
         Assert.That(server.Requests, Has.Count.EqualTo(1));
     }
@@ -151,7 +153,7 @@ public class VlmJudgeTests
         using var server = new FakeChatServer(_ => Reply.Answer("{\"score\": 0.5}", delay: TimeSpan.FromSeconds(10)));
         using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2 });
         var clock = Stopwatch.StartNew();
-        var e = await Assert.ThrowsAsync<VlmJudgeException>(() => judge.JudgeAsync(Image()));
+        var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("timeout").And.Contain("after 2 attempts"));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
@@ -161,7 +163,7 @@ public class VlmJudgeTests
     {
         var endpoint = UnreachableEndpoint();
         using var judge = Judge(endpoint, b => b.Options = b.Options with { MaxAttempts = 2 });
-        var e = await Assert.ThrowsAsync<VlmJudgeException>(() => judge.JudgeAsync(Image()));
+        var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("cannot reach the endpoint").And.Contain(endpoint.ToString()).And.Contain("after 2 attempts"));
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Probe.Diffusion.Lora;
+using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
-using Probe.Runner.Results;
 
 namespace Probe.Tests;
 
@@ -42,7 +42,7 @@ public class EndToEndTests
         Assert.That(run.Manifest.Attack["lora"]!["sha256"]!.GetValue<string>(), Is.EqualTo(FileHash.Of(lora).Sha256));
         Assert.That(run.Manifest.Config["grpo_resolved"]!["updates"]!.GetValue<int>(), Is.EqualTo(2));
         Assert.That(run.Manifest.Config["grpo_resolved"]!["lora"]!["rank"]!.GetValue<int>(), Is.EqualTo(2));
-        using (var weights = Probe.Diffusion.Safetensors.SafetensorsFile.Open(lora))
+        using (var weights = Probe.Core.Safetensors.SafetensorsFile.Open(lora))
             Assert.That(weights.Tensors.Keys, Has.Some.Match(@"^unet\..*\.attn1\.to_q\.lora_A\.weight$"));
 
         // Rerunning the same command resumes from the last checkpoint: nothing is trained again, the LoRA is the same.

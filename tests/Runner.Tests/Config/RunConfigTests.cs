@@ -1,7 +1,8 @@
+
+using Probe.Evaluation.Results;
 using Probe.Runner.Attack;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
-using Probe.Runner.Results;
 
 namespace Probe.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Probe.Diffusion.Images;
+using Probe.Core.Images;
+using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
-using Probe.Runner.Results;
 
 namespace Probe.Tests;
 

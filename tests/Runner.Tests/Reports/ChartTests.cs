@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Probe.Evaluation.Results;
+using Probe.Evaluation.Statistics;
 using Probe.Runner.Reports.Html;
-using Probe.Runner.Results;
-using Probe.Runner.Statistics;
 
 namespace Probe.Tests.Reports;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
+using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
 using Probe.Runner.Reports.Html;
-using Probe.Runner.Results;
 
 namespace Probe.Tests.Reports;
 

@@ -1,4 +1,5 @@
-using Probe.Diffusion.Safetensors;
+using Probe.Core.Safetensors;
+using Probe.Core.Weights;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Probe.Diffusion.Configuration;
+using Probe.Core.Configuration;
 
 namespace Probe.Diffusion.Models.Autoencoders;
 

@@ -1,4 +1,4 @@
-using Probe.Diffusion.Torch;
+using Probe.Core.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
-using Probe.Diffusion.Safetensors;
+using Probe.Core.Safetensors;
+using Probe.Core.Weights;
 using static TorchSharp.torch;
 
 namespace Probe.Diffusion.Models.TextEncoders;

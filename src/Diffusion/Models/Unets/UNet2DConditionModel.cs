@@ -1,5 +1,6 @@
+using Probe.Core.Safetensors;
+using Probe.Core.Weights;
 using Probe.Diffusion.Models.Layers;
-using Probe.Diffusion.Safetensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>
 /// Element-wise Mul, Sub, Add / AddV2 with TF broadcasting. A constant operand is held by the op; a per-channel

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>
 /// The fused_ops list of _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul: an optional BiasAdd followed by an

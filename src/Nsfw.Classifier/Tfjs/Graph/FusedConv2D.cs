@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>
 /// TF Conv2D / _FusedConv2D (+ BiasAdd, Relu/Relu6) and DepthwiseConv2dNative / FusedDepthwiseConv2dNative,

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>TF MatMul / _FusedMatMul (+ BiasAdd, Relu/Relu6) of a [N, in] tensor by a constant matrix.</summary>
 internal sealed class FusedMatMul : nn.Module<Tensor, Tensor>

@@ -1,7 +1,7 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>One node of a TF.js graph model (a TensorFlow GraphDef node in JSON): name, op, data inputs and attributes.</summary>
 internal sealed class GraphNode

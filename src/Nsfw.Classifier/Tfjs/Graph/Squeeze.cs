@@ -1,7 +1,7 @@
-using Probe.Judges.Tfjs.Layers;
+using Probe.Nsfw.Classifier.Tfjs.Layers;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>TF Squeeze of the listed size-1 axes (TF axis numbers, mapped to the internal layout).</summary>
 internal sealed class Squeeze : nn.Module<Tensor, Tensor>

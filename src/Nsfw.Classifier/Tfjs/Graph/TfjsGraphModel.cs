@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Probe.Judges.Tfjs.Layers;
+using Probe.Nsfw.Classifier.Tfjs.Layers;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>
 /// A TF.js graph model (a frozen TensorFlow graph converted by tensorflowjs_converter) as a TorchSharp module:

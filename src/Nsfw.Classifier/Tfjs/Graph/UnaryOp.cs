@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Graph;
+namespace Probe.Nsfw.Classifier.Tfjs.Graph;
 
 /// <summary>Shape-preserving one-input ops: Identity, Relu, Relu6, Softmax (over the last TF axis).</summary>
 internal sealed class UnaryOp : nn.Module<Tensor, Tensor>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>Keras Activation layer (relu, relu6, sigmoid, tanh, softmax, linear).</summary>
 internal sealed class Activation : nn.Module<Tensor, Tensor>, IInPlaceLayer

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>Keras Add: the element-wise sum of its inputs (residual connections).</summary>
 internal sealed class Add : nn.Module<IReadOnlyList<Tensor>, Tensor>

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>
 /// Keras BatchNormalization at inference over the channel axis: beta + (x - moving_mean) * gamma / sqrt(moving_variance + epsilon).

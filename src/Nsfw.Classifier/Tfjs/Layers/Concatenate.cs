@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>Keras Concatenate along a TF axis (3 = channels for the Inception blocks), in inbound order.</summary>
 internal sealed class Concatenate : nn.Module<IReadOnlyList<Tensor>, Tensor>

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>
 /// Keras Conv2D with TF padding: 'same' pads asymmetrically (more after) when the total is odd.

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>Keras Dense on [N, in]: x · kernel [in, out] + bias, then the activation (softmax over the units).</summary>
 internal sealed class Dense : nn.Module<Tensor, Tensor>

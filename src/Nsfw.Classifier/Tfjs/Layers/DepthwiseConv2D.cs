@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>
 /// Keras DepthwiseConv2D (TF padding rules). TF orders output channels as in*multiplier + m, which is exactly how a

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>Keras Flatten: flattens in TF's NHWC order, so an internal NCHW tensor is permuted back first.</summary>
 internal sealed class Flatten : nn.Module<Tensor, Tensor>

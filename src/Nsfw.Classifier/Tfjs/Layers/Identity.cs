@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>Layers that do nothing at inference: Dropout, and the InputLayer's pass-through.</summary>
 internal sealed class Identity : nn.Module<Tensor, Tensor>

@@ -1,4 +1,4 @@
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>
 /// TF.js models are NHWC; the port runs rank-4 tensors as NCHW (what libtorch's convolutions want) and maps axes.

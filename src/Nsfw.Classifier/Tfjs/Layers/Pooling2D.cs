@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>
 /// Keras AveragePooling2D / MaxPooling2D and TF AvgPool / MaxPool. With 'same' padding an average divides by the

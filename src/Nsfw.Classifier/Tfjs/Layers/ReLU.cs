@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>
 /// Keras ReLU layer: x ≥ max_value → max_value; threshold ≤ x &lt; max_value → x; otherwise negative_slope·(x − threshold).

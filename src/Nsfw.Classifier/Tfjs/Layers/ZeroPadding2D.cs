@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Judges.Tfjs.Layers;
+namespace Probe.Nsfw.Classifier.Tfjs.Layers;
 
 /// <summary>Keras ZeroPadding2D: padding ((top, bottom), (left, right)); MobileNetV2 pads only bottom/right.</summary>
 internal sealed class ZeroPadding2D : nn.Module<Tensor, Tensor>

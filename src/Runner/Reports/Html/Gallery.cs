@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Probe.Runner.Results;
+using Probe.Evaluation.Results;
 
 namespace Probe.Runner.Reports.Html;
 

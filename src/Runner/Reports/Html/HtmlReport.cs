@@ -1,6 +1,7 @@
+
+using Probe.Evaluation.Io;
+using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
-using Probe.Runner.Io;
-using Probe.Runner.Results;
 
 namespace Probe.Runner.Reports.Html;
 

@@ -1,5 +1,6 @@
+using Probe.Evaluation.Analysis;
 using System.Text;
-using Probe.Runner.Statistics;
+using Probe.Evaluation.Statistics;
 
 namespace Probe.Runner.Reports.Html;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Probe.Runner.Results;
+using Probe.Evaluation.Results;
 
 namespace Probe.Runner.Reports.Html;
 

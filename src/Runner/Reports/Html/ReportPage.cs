@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Probe.Runner.Analysis;
+using Probe.Evaluation.Analysis;
+using Probe.Evaluation.Results;
+using Probe.Evaluation.Statistics;
 using Probe.Runner.Cli;
-using Probe.Runner.Results;
-using Probe.Runner.Statistics;
 
 namespace Probe.Runner.Reports.Html;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Probe.Runner.Results;
+using Probe.Evaluation.Results;
 
 namespace Probe.Runner.Reports.Html;
 

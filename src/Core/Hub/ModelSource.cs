@@ -1,0 +1,14 @@
+namespace Probe.Core.Hub;
+
+/// <summary>Where a resolved model's files came from.</summary>
+public enum ModelSource
+{
+    /// <summary>A diffusers folder the user named (<c>model_index.json</c> and component folders).</summary>
+    LocalFolder,
+
+    /// <summary>A snapshot already in the Hugging Face cache (downloaded earlier by Probe, diffusers or huggingface_hub).</summary>
+    HubCache,
+
+    /// <summary>Downloaded from the hub into the Hugging Face cache by this resolution.</summary>
+    HubDownload,
+}

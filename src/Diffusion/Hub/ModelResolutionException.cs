@@ -1,8 +1,0 @@
-namespace Probe.Diffusion.Hub;
-
-/// <summary>A model could not be resolved. The message names the model and says what to do; <see cref="Reason"/> classifies it.</summary>
-public sealed class ModelResolutionException(ModelResolutionError reason, string message, Exception? inner = null)
-    : Exception(message, inner)
-{
-    public ModelResolutionError Reason { get; } = reason;
-}

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using System.Text.Json;
+
+namespace Probe.Grpo;
+
+/// <summary>JSON settings for configs and trainer state: snake_case enum names, indented, NaN allowed in metrics.</summary>
+public static class GrpoJson
+{
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+}

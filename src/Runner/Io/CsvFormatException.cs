@@ -1,9 +1,0 @@
-namespace Probe.Runner.Io;
-
-/// <summary>A CSV file cannot be read: the message names the file, the line and what is wrong.</summary>
-public sealed class CsvFormatException(string file, int line, string problem)
-    : Exception(line > 0 ? $"{file}:{line}: {problem}" : $"{file}: {problem}")
-{
-    public string File { get; } = file;
-    public int Line { get; } = line;
-}

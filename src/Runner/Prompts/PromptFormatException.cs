@@ -1,4 +1,0 @@
-namespace Probe.Runner.Prompts;
-
-/// <summary>A prompt file cannot be used at all (unreadable, no prompt column, duplicate ids); names the file and line.</summary>
-public sealed class PromptFormatException(string message) : Exception(message);
