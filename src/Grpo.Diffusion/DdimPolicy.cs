@@ -2,8 +2,8 @@ using Probe.Core.Lora;
 using Probe.Diffusion.Lora;
 using Probe.Diffusion.Pipelines;
 using Probe.Diffusion.Schedulers;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Probe.Grpo.Diffusion;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Probe.Core.Safetensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -5,21 +5,10 @@ namespace Probe.Judging;
 
 /// <summary>
 /// Judges images for one harm category: per image every label's score, an unsafe score in [0,1] and a decision at
-/// <see cref="Threshold"/>. Implementations are safe to call from one thread at a time unless they say otherwise.
+/// <see cref="IJudge.Threshold"/>. Implementations are safe to call from one thread at a time unless they say otherwise.
 /// </summary>
-public interface IImageJudge : IDisposable
+public interface IImageJudge : IJudge<RgbImage>
 {
-    /// <summary>What to record in a run manifest.</summary>
-    JudgeIdentity Identity { get; }
-
-    /// <summary>The harm category the judge speaks for.</summary>
-    HarmCategory Category { get; }
-
-    /// <summary>Unsafe score at or above which an image is judged unsafe.</summary>
-    double Threshold { get; }
-
-    /// <summary>Judges a batch of 8-bit RGB images; one verdict per image, in order.</summary>
-    Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(IReadOnlyList<RgbImage> images, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Judges a float batch [N,3,H,W] with values in [0,1] (what the diffusion pipeline produces), on any device.

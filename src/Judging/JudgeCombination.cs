@@ -56,6 +56,9 @@ public sealed class JudgeCombination : IImageJudge
 
     public HarmCategory Category { get; }
 
+    /// <summary>The union of the members' categories.</summary>
+    public IReadOnlyCollection<HarmCategory> Categories => members.SelectMany(m => m.Categories).Distinct().ToArray();
+
     public double Threshold { get; }
 
     public async Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(IReadOnlyList<RgbImage> images, CancellationToken cancellationToken = default)

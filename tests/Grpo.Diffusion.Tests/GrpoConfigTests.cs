@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Probe.Grpo.Diffusion;
 using Probe.Grpo;
+using Probe.Grpo.Diffusion;
 
 namespace Probe.Tests.Grpo;
 

@@ -1,5 +1,5 @@
-using Probe.Grpo.Diffusion;
 using Probe.Grpo;
+using Probe.Grpo.Diffusion;
 using static TorchSharp.torch;
 
 namespace Probe.Tests.Grpo;

@@ -1,8 +1,8 @@
 using Probe.Core;
 using Probe.Core.Lora;
 using Probe.Diffusion.Lora;
-using Probe.Grpo.Diffusion;
 using Probe.Grpo;
+using Probe.Grpo.Diffusion;
 using static TorchSharp.torch;
 
 namespace Probe.Tests.Grpo;

@@ -1,6 +1,6 @@
 using Probe.Core;
-using Probe.Grpo.Diffusion;
 using Probe.Grpo;
+using Probe.Grpo.Diffusion;
 
 namespace Probe.Tests.Grpo;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Probe.Evaluation.Io;
+using Probe.Judging;
 
 namespace Probe.Evaluation.Prompts;
 
@@ -94,7 +95,7 @@ public static class PromptLoader
             }
             var categories = (categoryColumn is null ? null : Cell(row, categoryColumn))?
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(PromptCategories.Normalize).Where(c => c.Length > 0).Distinct().ToList() ?? [];
+                .Select(HarmCategories.Normalize).Where(c => c.Length > 0).Distinct().ToList() ?? [];
             if (categories.Count == 0)
             {
                 if (defaultCategory is null)
@@ -102,7 +103,7 @@ public static class PromptLoader
                     warnings.Add($"{Where()}: no category; row skipped");
                     continue;
                 }
-                categories.Add(PromptCategories.Normalize(defaultCategory));
+                categories.Add(HarmCategories.Normalize(defaultCategory));
             }
             try
             {
@@ -139,7 +140,7 @@ public static class PromptLoader
         // "sexuality-10.txt" → "sexuality": a trailing "-<count>" names the size of the set, not the category.
         var stem = Path.GetFileNameWithoutExtension(file);
         var fromName = System.Text.RegularExpressions.Regex.Replace(stem, @"-\d+$", "");
-        var category = PromptCategories.Normalize(defaultCategory ?? declared ?? fromName);
+        var category = HarmCategories.Normalize(defaultCategory ?? declared ?? fromName);
         var items = new List<PromptItem>();
         for (var i = 0; i < lines.Length; i++)
         {
@@ -216,7 +217,7 @@ public static class PromptLoader
                 warnings.Add($"{file}:{line}: {where} has no category; skipped");
                 continue;
             }
-            var normalized = PromptCategories.Normalize(category);
+            var normalized = HarmCategories.Normalize(category);
             items.Add(new PromptItem
             {
                 Id = Str("id", "prompt_id") ?? $"{stem}-{line}", Category = normalized, Categories = [normalized],

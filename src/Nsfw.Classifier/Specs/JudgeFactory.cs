@@ -1,7 +1,7 @@
 using System.Globalization;
+using Probe.Judging;
 using Probe.Judging.Chat;
 using Probe.Judging.Specs;
-using Probe.Judging;
 using Probe.Nsfw.Classifier.Nsfwjs;
 using Probe.Nsfw.Classifier.Onnx;
 using Probe.Nsfw.Classifier.Vlm;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Probe.Judging.Chat;
 using Probe.Judging;
+using Probe.Judging.Chat;
 
 namespace Probe.Nsfw.Classifier.Vlm;
 

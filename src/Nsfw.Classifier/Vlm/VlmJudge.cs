@@ -2,8 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Probe.Core.Images;
-using Probe.Judging.Chat;
 using Probe.Judging;
+using Probe.Judging.Chat;
 
 namespace Probe.Nsfw.Classifier.Vlm;
 

@@ -1,5 +1,5 @@
-using Probe.Judging.Chat;
 using Probe.Judging;
+using Probe.Judging.Chat;
 
 namespace Probe.Nsfw.Classifier.Vlm;
 

@@ -1,14 +1,15 @@
-using Probe.Core;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Probe.Core;
 using Probe.Core.Torch;
 using Probe.Diffusion.Lora;
 using Probe.Diffusion.Pipelines;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
-using Probe.Grpo.Diffusion;
 using Probe.Grpo;
+using Probe.Grpo.Diffusion;
+using Probe.Judging;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 using Probe.Runner.Evaluation;
@@ -48,7 +49,7 @@ public static class AttackJob
 
         var prompts = PromptLoader.Load(config.Attack.Prompts);
         foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");
-        var category = config.Attack.Category is { } c ? PromptCategories.Normalize(c)
+        var category = config.Attack.Category is { } c ? HarmCategories.Normalize(c)
             : prompts.Categories.Count == 1 ? prompts.Categories[0]
             : throw new UserError($"the attack prompts span {prompts.Categories.Count} categories ({string.Join(", ", prompts.Categories)}); name the attacked one with --category");
 
@@ -63,6 +64,8 @@ public static class AttackJob
 
         var judgeSpec = config.Attack.Judge ?? config.Judges.FirstOrDefault() ?? new JudgeSpecConfig("nsfwjs", null);
         var judges = JudgeLoading.Create([judgeSpec]);
+        if (!judges[0].Covers(category))
+            log.WriteLine($"warning: the reward judge {judges[0].Identity.Name} covers {string.Join(", ", judges[0].Categories.Select(c => c.Name()))} only, not the attacked category {category}: the attack is rewarded for another category than it attacks");
         using var judge = judges[0];
 
         var manifest = (existing ?? ManifestFactory.Create("attack", runId, config, model, options, prompts, judges, "any", null, commandLine))

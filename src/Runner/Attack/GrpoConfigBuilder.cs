@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.Json;
-using Probe.Grpo.Diffusion;
+using System.Text.Json.Nodes;
 using Probe.Grpo;
+using Probe.Grpo.Diffusion;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 

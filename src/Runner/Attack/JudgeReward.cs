@@ -1,5 +1,5 @@
-using Probe.Grpo.Diffusion;
 using Probe.Grpo;
+using Probe.Grpo.Diffusion;
 using Probe.Judging;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using Probe.Core;
 using System.CommandLine;
+using Probe.Core;
 using Probe.Core.Hub;
 using Probe.Core.Torch;
 using Probe.Diffusion.Pipelines;

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
+using Probe.Core;
 using Probe.Core.Configuration;
 using Probe.Core.Safetensors;
 using Probe.Core.Torch;
 using Probe.Core.Weights;
-using Probe.Core;
 using Probe.Evaluation.Io;
 using Probe.Runner.Commands;
 

@@ -1,6 +1,6 @@
-using Probe.Core;
 using System.CommandLine;
 using System.Globalization;
+using Probe.Core;
 using Probe.Core.Torch;
 using Probe.Diffusion.Benchmarks;
 using Probe.Runner.Cli;

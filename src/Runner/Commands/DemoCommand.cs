@@ -7,8 +7,8 @@ using Probe.Runner.Attack;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
 using Probe.Runner.Evaluation;
-using Probe.Runner.Reports.Html;
 using Probe.Runner.Reports;
+using Probe.Runner.Reports.Html;
 
 namespace Probe.Runner.Commands;
 

@@ -1,6 +1,6 @@
-using Probe.Core;
 using System.CommandLine;
 using System.Globalization;
+using Probe.Core;
 using Probe.Diffusion.Pipelines;
 using Probe.Diffusion.Schedulers;
 using Probe.Runner.Cli;

@@ -1,6 +1,6 @@
-using Probe.Core;
 using System.CommandLine;
 using System.Globalization;
+using Probe.Core;
 using Probe.Evaluation.Io;
 using Probe.Judging;
 using Probe.Runner.Cli;

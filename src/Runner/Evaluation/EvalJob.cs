@@ -50,13 +50,14 @@ public static class EvalJob
         var loraLabel = LoraLoading.Apply(pipeline, config.Loras, log);
 
         var judges = JudgeLoading.Create(config.Judges);
+        foreach (var warning in JudgeCoverage.Warnings(judges, prompts.Categories)) log.WriteLine($"warning: {warning}");
         using var combined = new JudgeCombination(judges, Enum.Parse<CombinationMode>(config.JudgeCombination, ignoreCase: true));
 
         var manifest = existing ?? ManifestFactory.Create("eval", runId, config, model, options, prompts, judges, config.JudgeCombination, shard, commandLine);
         manifest.Save(runFolder);
 
-        var run = new EvalRun(runFolder, runId, pipeline, combined,
-            new EvalSettings(config.Steps, config.Eta, config.BatchSize, options.ModelId!, loraLabel));
+        var run = new EvalRun<TextToImageResult>(runFolder, runId, new ImageSampleGenerator(pipeline, config.Steps, config.Eta, loraLabel),
+                                                 new ImageSampleJudge(combined), new EvalLabels(options.ModelId!, loraLabel));
         using var bar = new ConsoleProgress(log, "eval");
         var progress = new SynchronousProgress<EvalProgress>(p => bar.Update(p.Done, p.Total, $"{p.Category}{(p.Resumed > 0 ? $" ({p.Resumed} resumed)" : "")}"));
         var samples = await run.RunAsync(batches, progress, cancel);

@@ -1,5 +1,5 @@
-using Probe.Judging.Specs;
 using Probe.Judging;
+using Probe.Judging.Specs;
 using Probe.Nsfw.Classifier.Specs;
 using Probe.Nsfw.Classifier.Tfjs;
 using Probe.Runner.Cli;

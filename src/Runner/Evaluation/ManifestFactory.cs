@@ -1,6 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Probe.Core.Hub;
 using Probe.Core.Torch;

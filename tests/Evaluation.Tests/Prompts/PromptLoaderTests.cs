@@ -1,5 +1,6 @@
 
 using Probe.Evaluation.Prompts;
+using Probe.Judging;
 
 namespace Probe.Tests;
 
@@ -12,8 +13,8 @@ public class PromptLoaderTests
     {
         var set = PromptLoader.Load([Repo("prompts/eval")]);
         Assert.That(set.Warnings, Is.Empty);
-        Assert.That(set.Categories, Is.EquivalentTo(PromptCategories.Known));
-        foreach (var category in PromptCategories.Known)
+        Assert.That(set.Categories, Is.EquivalentTo(HarmCategories.Known));
+        foreach (var category in HarmCategories.Known)
             Assert.That(set.Items.Count(i => i.Category == category), Is.GreaterThanOrEqualTo(25), category);
     }
 

@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Probe.Nsfw.Classifier.Nsfwjs;
-using Probe.Nsfw.Classifier.Tfjs.Graph;
 using Probe.Nsfw.Classifier.Tfjs;
+using Probe.Nsfw.Classifier.Tfjs.Graph;
 using static TorchSharp.torch;
 
 namespace Probe.Tests.Nsfwjs;

@@ -1,5 +1,5 @@
-using Probe.Judging.Specs;
 using Probe.Judging;
+using Probe.Judging.Specs;
 using Probe.Nsfw.Classifier.Nsfwjs;
 using Probe.Nsfw.Classifier.Specs;
 using Probe.Nsfw.Classifier.Vlm;

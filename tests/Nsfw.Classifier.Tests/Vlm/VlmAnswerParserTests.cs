@@ -1,5 +1,5 @@
-using Probe.Judging.Chat;
 using Probe.Judging;
+using Probe.Judging.Chat;
 using Probe.Nsfw.Classifier.Vlm;
 
 namespace Probe.Tests.Vlm;
@@ -43,7 +43,7 @@ public class VlmAnswerParserTests
     [Test]
     public void Rubrics_cover_every_category_of_t2isafety_and_i2p()
     {
-        string[] expected = ["sexual", "violence", "disturbing", "hate", "humiliation", "illegal_activity", "self_harm", "harassment", "shocking"];
+        string[] expected = ["sexuality", "violence", "disturbing", "hate", "humiliation", "illegal-activity", "self-harm", "harassment", "shocking"];
         Assert.That(HarmCategories.All.Select(c => c.Name()), Is.EquivalentTo(expected));
         var prompt = VlmRubrics.Prompt(VlmAnswerMode.Guard, HarmCategory.Any);
         Assert.That(expected, Is.All.Matches<string>(name => prompt.Contains($"- {name}: ", StringComparison.Ordinal)));

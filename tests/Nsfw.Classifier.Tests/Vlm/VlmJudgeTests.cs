@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Probe.Core.Images;
-using Probe.Judging.Chat;
 using Probe.Judging;
+using Probe.Judging.Chat;
 using Probe.Nsfw.Classifier.Vlm;
 using Probe.Tests.Support;
 using static Probe.Tests.Support.FakeChatServer;

@@ -1,22 +1,23 @@
-using Probe.Diffusion.Pipelines;
+using System.Text.Json;
 using Probe.Evaluation.Results;
-using Probe.Evaluation.Runs;
 using Probe.Judging;
-using static TorchSharp.torch;
 
-namespace Probe.Runner.Evaluation;
+namespace Probe.Evaluation.Runs;
 
 /// <summary>
-/// Generates and judges every planned sample into a run folder: PNGs under images/, one row per sample in
-/// samples.csv (rewritten atomically after every batch, so a killed run loses at most the batch in flight and a
-/// rerun continues where it stopped, without duplicates), summary.csv and the manifest at the end.
+/// Generates and judges every planned sample into a run folder: artefacts under images/, one row per sample in
+/// samples.csv (rewritten atomically after every batch, so a killed run loses at most the batch in flight and a rerun
+/// continues where it stopped, without duplicates), summary.csv at the end. Knows no model family: the generator and
+/// the judge are given.
 /// </summary>
-public sealed class EvalRun(string runFolder, string runId, TextToImagePipeline pipeline, IImageJudge judge, EvalSettings settings)
+public sealed class EvalRun<TBatch>(string runFolder, string runId, ISampleGenerator<TBatch> generator, ISampleJudge<TBatch> judge, EvalLabels labels)
+    where TBatch : IDisposable
 {
     /// <param name="batches">The planned batches of this run (one shard's share when sharded), in order.</param>
     public async Task<IReadOnlyList<SampleRecord>> RunAsync(IReadOnlyList<PlannedSample[]> batches, IProgress<EvalProgress>? progress = null,
                                                            CancellationToken cancel = default)
     {
+        ArgumentNullException.ThrowIfNull(batches);
         Directory.CreateDirectory(runFolder);
         var samplesPath = Path.Combine(runFolder, SamplesCsv.FileName);
         var done = File.Exists(samplesPath) ? SamplesCsv.Read(samplesPath) : [];
@@ -35,7 +36,7 @@ public sealed class EvalRun(string runFolder, string runId, TextToImagePipeline 
         foreach (var batch in pending)
         {
             cancel.ThrowIfCancellationRequested();
-            var records = await GenerateAndJudge(batch, cancel);
+            var records = await GenerateAndJudge(batch, cancel).ConfigureAwait(false);
             done.AddRange(records);
             done.Sort((a, b) => order[a.Key].CompareTo(order[b.Key]));
             SamplesCsv.Write(samplesPath, done);
@@ -48,34 +49,20 @@ public sealed class EvalRun(string runFolder, string runId, TextToImagePipeline 
 
     async Task<List<SampleRecord>> GenerateAndJudge(PlannedSample[] batch, CancellationToken cancel)
     {
-        var first = batch[0];
-        var request = new TextToImageRequest
-        {
-            Prompts = batch.Select(p => p.Prompt.Prompt).ToList(), Seeds = batch.Select(p => p.Seed).ToList(),
-            NegativePrompt = first.NegativePrompt, Steps = settings.Steps, GuidanceScale = first.Guidance,
-            Width = first.Width, Height = first.Height, Eta = settings.Eta, BatchSize = batch.Length,
-        };
-        using var scope = NewDisposeScope();
-        using var result = pipeline.Generate(request, cancel: cancel);
-        var verdicts = await judge.JudgeAsync(result.Images!, cancel);
+        using var output = generator.Generate(batch, cancel);
+        var verdicts = await judge.JudgeAsync(output, cancel).ConfigureAwait(false);
+        if (verdicts.Count != batch.Length) throw new InvalidOperationException($"the judge returned {verdicts.Count} verdicts for {batch.Length} samples");
 
         var records = new List<SampleRecord>(batch.Length);
         for (var i = 0; i < batch.Length; i++)
         {
             var planned = batch[i];
-            // The run id stays out of the image: shards and resumed runs then write byte-identical files.
-            result.SavePng(i, Path.Combine(runFolder, planned.ImagePath), new Dictionary<string, string>
-            {
-                ["probe"] = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
-                {
-                    ["category"] = planned.Prompt.Category, ["prompt_id"] = planned.Prompt.Id,
-                }),
-            }, settings.Lora);
+            generator.Save(output, i, planned, Path.Combine(runFolder, planned.ImagePath));
             var verdict = verdicts[i];
             var members = verdict.Members.Count > 0 ? verdict.Members : [verdict];
             records.Add(new SampleRecord
             {
-                RunId = runId, Model = settings.Model, Lora = settings.Lora, Category = planned.Prompt.Category,
+                RunId = runId, Model = labels.Model, Lora = labels.Lora, Category = planned.Prompt.Category,
                 PromptId = planned.Prompt.Id, Prompt = planned.Prompt.Prompt, Seed = planned.Seed, Image = planned.ImagePath,
                 Unsafe = verdict.IsUnsafe,
                 Judges = members.Select(v => new JudgeResult(v.Judge, v.UnsafeScore, v.IsUnsafe, WithSuggestive(v))).ToList(),
@@ -90,7 +77,14 @@ public sealed class EvalRun(string runFolder, string runId, TextToImagePipeline 
         var scores = new Dictionary<string, double>(v.Scores, StringComparer.Ordinal) { ["suggestive"] = s };
         return scores;
     }
+
+    /// <summary>The artefact's own metadata (category and prompt id, never the run id, so shards and resumed runs write identical files).</summary>
+    public static string ArtefactTag(PlannedSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return JsonSerializer.Serialize(new Dictionary<string, string> { ["category"] = sample.Prompt.Category, ["prompt_id"] = sample.Prompt.Id });
+    }
 }
 
-/// <summary>The generation settings an evaluation applies to every sample, and what its rows record.</summary>
-public sealed record EvalSettings(int Steps, double Eta, int BatchSize, string Model, string Lora);
+/// <summary>What every row of an evaluation records about the model: its name and the LoRAs applied.</summary>
+public sealed record EvalLabels(string Model, string Lora);
