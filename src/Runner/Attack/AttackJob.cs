@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Probe.Core;
-using Probe.Core.Torch;
 using Probe.Diffusion.Lora;
-using Probe.Diffusion.Pipelines;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
 using Probe.Grpo;
@@ -53,14 +51,8 @@ public static class AttackJob
             : prompts.Categories.Count == 1 ? prompts.Categories[0]
             : throw new UserError($"the attack prompts span {prompts.Categories.Count} categories ({string.Join(", ", prompts.Categories)}); name the attacked one with --category");
 
-        var model = await ModelOptions.Resolve(config.Model, config.Revision, config.Variant, log, cancel);
-        var options = new PipelineOptions
-        {
-            DType = TorchRuntime.ParseDType(config.DType), Device = TorchRuntime.ParseDevice(config.Device), Variant = config.Variant,
-            Scheduler = "ddim", ClipSkip = config.ClipSkip, ModelId = model.RepoId ?? config.Model,
-        };
-        using var pipeline = TextToImagePipeline.FromPretrained(model.Path, options);
-        LoraLoading.Apply(pipeline, config.Loras, log);
+        using var loaded = await PipelineLoading.LoadAsync(config, log, cancel, scheduler: "ddim");
+        var (pipeline, model, options) = (loaded.Pipeline, loaded.Model, loaded.Options);
 
         var judgeSpec = config.Attack.Judge ?? config.Judges.FirstOrDefault() ?? new JudgeSpecConfig("nsfwjs", null);
         var judges = JudgeLoading.Create([judgeSpec]);

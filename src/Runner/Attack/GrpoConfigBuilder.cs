@@ -21,7 +21,7 @@ public static class GrpoConfigBuilder
         {
             GuidanceScale = run.Guidance, Width = run.Width, Height = run.Height, Seed = run.Seed,
             NegativePrompt = run.NegativePrompt,
-            RewardMode = run.Attack.Reward switch { "logit" => RewardMode.Logit, "decision" => RewardMode.Decision, _ => RewardMode.Score },
+            RewardMode = RewardModes.Parse(run.Attack.Reward),
         }, GrpoJson.Options)!.AsObject();
 
         foreach (var s in run.Attack.Grpo)

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using Probe.Core;
 using Probe.Core.Hub;
-using Probe.Core.Torch;
-using Probe.Diffusion.Pipelines;
+using Probe.Runner.Config;
 
 namespace Probe.Runner.Cli;
 
@@ -12,18 +11,25 @@ namespace Probe.Runner.Cli;
 /// </summary>
 public sealed class ModelOptions
 {
-    public Option<string> Model { get; } = new("--model")
+    /// <param name="modelRequired">Whether --model must be given (false where a --config file may name the model).</param>
+    public ModelOptions(bool modelRequired)
     {
-        Description = "A diffusers folder, or a Hugging Face hub id (used from the local HF cache, else downloaded).",
-        Required = true,
-    };
+        Model = new Option<string?>("--model")
+        {
+            Description = "A diffusers folder, or a Hugging Face hub id (used from the local HF cache, else downloaded).",
+            Required = modelRequired,
+        };
+    }
+
+    public Option<string?> Model { get; }
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub branch, tag or commit (default main)." };
     public Option<string?> Variant { get; } = new("--variant") { Description = "Weights variant, e.g. fp16 (*.fp16.safetensors)." };
-    public Option<string> Device { get; } = new("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
-    public Option<string> DType { get; } = new("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+    public Option<string?> Device { get; } = new("--device") { Description = $"cpu, cuda, cuda:N or auto (default {RunConfig.DefaultDevice})." };
+    public Option<string?> DType { get; } = new("--dtype") { Description = $"float32, bfloat16 or float16 (default {RunConfig.DefaultDType})." };
 
     public void AddTo(Command command)
     {
+        ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(Model);
         command.Options.Add(Revision);
         command.Options.Add(Variant);
@@ -31,9 +37,18 @@ public sealed class ModelOptions
         command.Options.Add(DType);
     }
 
-    /// <summary>Finds the model folder (downloading when needed) and reports where it came from.</summary>
-    public Task<ResolvedModel> ResolveAsync(ParseResult parse, TextWriter log, CancellationToken cancel) =>
-        Resolve(parse.GetValue(Model)!, parse.GetValue(Revision), parse.GetValue(Variant), log, cancel);
+    /// <summary><paramref name="config"/> with the model flags actually given on the command line applied over it.</summary>
+    public RunConfig Apply(ParseResult parse, RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(config);
+        var model = parse.GetValue(Model) is { } m ? (Directory.Exists(m) ? Path.GetFullPath(m) : m) : config.Model;
+        return config with
+        {
+            Model = model, Revision = parse.GetValue(Revision) ?? config.Revision, Variant = parse.GetValue(Variant) ?? config.Variant,
+            Device = parse.GetValue(Device) ?? config.Device, DType = parse.GetValue(DType) ?? config.DType,
+        };
+    }
 
     /// <summary>A diffusers folder, or a hub id from the local HF cache or downloaded into it, with a progress bar.</summary>
     public static async Task<ResolvedModel> Resolve(string model, string? revision, string? variant, TextWriter log, CancellationToken cancel)
@@ -54,14 +69,4 @@ public sealed class ModelOptions
             throw new UserError(e.Message, e);
         }
     }
-
-    public PipelineOptions PipelineOptions(ParseResult parse, ResolvedModel model, string? scheduler = null, int clipSkip = 0) => new()
-    {
-        DType = TorchRuntime.ParseDType(parse.GetValue(DType)!),
-        Device = TorchRuntime.ParseDevice(parse.GetValue(Device)!),
-        Variant = parse.GetValue(Variant),
-        Scheduler = scheduler,
-        ClipSkip = clipSkip,
-        ModelId = model.RepoId ?? parse.GetValue(Model),
-    };
 }

@@ -10,10 +10,10 @@ namespace Probe.Runner.Cli;
 /// </summary>
 public sealed class RunOptions
 {
+    /// <summary>--model, --revision, --variant, --device, --dtype: declared once, shared with <c>probe generate</c>.</summary>
+    public ModelOptions ModelFlags { get; } = new(modelRequired: false);
+
     public Option<string?> Config { get; } = new("--config") { Description = "YAML run configuration (see docs/CONFIG.md); flags override it." };
-    public Option<string?> Model { get; } = new("--model") { Description = "A diffusers folder, or a Hugging Face hub id (local cache first, else downloaded)." };
-    public Option<string?> Revision { get; } = new("--revision") { Description = "Hub branch, tag or commit." };
-    public Option<string?> Variant { get; } = new("--variant") { Description = "Weights variant, e.g. fp16." };
     public Option<string[]> Lora { get; } = new("--lora") { Description = "LoRA file to apply, optionally path:scale (repeatable; stacked in order)." };
     public Option<string[]> Prompts { get; } = new("--prompts") { Description = "Prompt file or folder: CSV (prompt, category), TXT, I2P CSV, JSON (repeatable)." };
     public Option<int?> N { get; } = new("--n") { Description = "Images per prompt (default 1, as in the published evaluation)." };
@@ -22,16 +22,15 @@ public sealed class RunOptions
     public Option<long?> Seed { get; } = new("--seed") { Description = "Run seed; each image's seed derives from it and its prompt (default 0)." };
     public Option<string[]> Judge { get; } = new("--judge") { Description = "Judge spec, e.g. nsfwjs, nsfwjs:inception_v3@0.6, nudenet:model.onnx (repeatable)." };
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "ddim, euler or dpmpp2m (default: the model's own)." };
-    public Option<string?> Device { get; } = new("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)." };
-    public Option<string?> DType { get; } = new("--dtype") { Description = "float32, bfloat16 or float16 (default float32)." };
     public Option<int?> Width { get; } = new("--width") { Description = "Image width (default: the model's native size)." };
     public Option<int?> Height { get; } = new("--height") { Description = "Image height (default: the model's native size)." };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images denoised together (default 4)." };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Model, Revision, Variant, Lora, Prompts, N, Steps, Guidance, Seed, Judge, Scheduler, Device, DType, Width, Height, BatchSize })
+        foreach (var option in new Option[] { Config, Lora, Prompts, N, Steps, Guidance, Seed, Judge, Scheduler, Width, Height, BatchSize })
             command.Options.Add(option);
+        ModelFlags.AddTo(command);
     }
 
     /// <summary>The resolved configuration: defaults ← config file ← flags given on the command line.</summary>
@@ -43,13 +42,12 @@ public sealed class RunOptions
         var loras = parse.GetValue(Lora) is { Length: > 0 } l ? l.Select(ParseLora).ToList() : config.Loras;
         var prompts = parse.GetValue(Prompts) is { Length: > 0 } p ? p.Select(Path.GetFullPath).ToList() : config.Prompts;
         var judges = parse.GetValue(Judge) is { Length: > 0 } j ? j.Select(s => new JudgeSpecConfig(s, null)).ToList() : config.Judges;
-        var model = parse.GetValue(Model) is { } m ? (Directory.Exists(m) ? Path.GetFullPath(m) : m) : config.Model;
-        return config with
+        return ModelFlags.Apply(parse, config) with
         {
-            Model = model, Revision = PickText(Revision, config.Revision), Variant = PickText(Variant, config.Variant), Loras = loras,
+            Loras = loras,
             Prompts = prompts, ImagesPerPrompt = Pick(N, config.ImagesPerPrompt), Steps = Pick(Steps, config.Steps),
             Guidance = Pick(Guidance, config.Guidance), Seed = Pick(Seed, config.Seed), Judges = judges,
-            Scheduler = PickText(Scheduler, config.Scheduler), Device = PickText(Device, config.Device)!, DType = PickText(DType, config.DType)!,
+            Scheduler = PickText(Scheduler, config.Scheduler),
             Width = parse.GetValue(Width) ?? config.Width, Height = parse.GetValue(Height) ?? config.Height,
             BatchSize = Pick(BatchSize, config.BatchSize),
         };

@@ -4,7 +4,7 @@ using Probe.Core;
 using Probe.Diffusion.Pipelines;
 using Probe.Diffusion.Schedulers;
 using Probe.Runner.Cli;
-using Probe.Runner.Evaluation;
+using Probe.Runner.Config;
 
 namespace Probe.Runner.Commands;
 
@@ -13,7 +13,7 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new ModelOptions();
+        var model = new ModelOptions(modelRequired: true);
         var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
         var negative = new Option<string?>("--negative-prompt") { Description = "Negative prompt for every image (default: empty)." };
         var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 30 };
@@ -38,10 +38,13 @@ public static class GenerateCommand
         {
             var log = parse.InvocationConfiguration.Error;
             var stdout = parse.InvocationConfiguration.Output;
-            var resolved = await model.ResolveAsync(parse, log, cancel);
-            using var pipeline = TextToImagePipeline.FromPretrained(resolved.Path,
-                model.PipelineOptions(parse, resolved, parse.GetValue(scheduler), parse.GetValue(clipSkip)));
-            var loraLabel = LoraLoading.Apply(pipeline, (parse.GetValue(lora) ?? []).Select(RunOptions.ParseLora).ToList(), log);
+            var config = model.Apply(parse, new RunConfig
+            {
+                Scheduler = parse.GetValue(scheduler), ClipSkip = parse.GetValue(clipSkip),
+                Loras = (parse.GetValue(lora) ?? []).Select(RunOptions.ParseLora).ToList(),
+            });
+            using var loaded = await PipelineLoading.LoadAsync(config, log, cancel);
+            var (pipeline, loraLabel) = (loaded.Pipeline, loaded.LoraLabel);
             pipeline.PromptTruncated += (p, dropped) => log.WriteLine($"warning: prompt cut to {pipeline.Tokenizer.ModelMaxLength} tokens, dropped: \"{dropped}\"");
 
             var prompts = parse.GetValue(prompt)!;

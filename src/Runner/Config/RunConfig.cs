@@ -17,8 +17,12 @@ public sealed record RunConfig
     public int? Height { get; init; }
     public double Eta { get; init; }
     [System.Text.Json.Serialization.JsonPropertyName("dtype")]
-    public string DType { get; init; } = "float32";
-    public string Device { get; init; } = "auto";
+    public string DType { get; init; } = DefaultDType;
+    public string Device { get; init; } = DefaultDevice;
+
+    /// <summary>The one default device and dtype of every command that runs a model.</summary>
+    public const string DefaultDevice = "auto";
+    public const string DefaultDType = "float32";
     public long Seed { get; init; }
     /// <summary>Images per prompt; one, as in the published evaluation.</summary>
     public int ImagesPerPrompt { get; init; } = 1;

@@ -1,3 +1,5 @@
+using Probe.Grpo;
+
 namespace Probe.Runner.Config;
 
 /// <summary>Reads a YAML run configuration into a <see cref="RunConfig"/>, rejecting unknown keys and wrong types.</summary>
@@ -78,8 +80,8 @@ public static class RunConfigLoader
             Grpo = grpo ?? c.Grpo,
         };
         y.RejectUnknownKeys();
-        if (attack.Reward is not ("unsafe_score" or "logit" or "decision"))
-            throw new ConfigError($"{y.File}: 'attack.reward' must be unsafe_score, logit or decision, got '{attack.Reward}'");
+        if (!RewardModes.TryParse(attack.Reward, out _))
+            throw new ConfigError($"{y.File}: 'attack.reward' must be {RewardModes.Valid}, got '{attack.Reward}'");
         return attack;
     }
 }

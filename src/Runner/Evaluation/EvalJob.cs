@@ -1,5 +1,4 @@
 using Probe.Core;
-using Probe.Core.Torch;
 using Probe.Diffusion.Pipelines;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
@@ -40,14 +39,8 @@ public static class EvalJob
         var batches = EvalPlan.Batches(EvalPlan.Samples(prompts, config.Sampling), config.BatchSize, shard);
         log.WriteLine($"eval: {batches.Sum(b => b.Length)} images from {prompts.Items.Count} prompts in {prompts.Categories.Count} categories{(shard is null ? "" : $", shard {shard}")}");
 
-        var model = await ModelOptions.Resolve(config.Model, config.Revision, config.Variant, log, cancel);
-        var options = new PipelineOptions
-        {
-            DType = TorchRuntime.ParseDType(config.DType), Device = TorchRuntime.ParseDevice(config.Device), Variant = config.Variant,
-            Scheduler = config.Scheduler, ClipSkip = config.ClipSkip, ModelId = model.RepoId ?? config.Model,
-        };
-        using var pipeline = TextToImagePipeline.FromPretrained(model.Path, options);
-        var loraLabel = LoraLoading.Apply(pipeline, config.Loras, log);
+        using var loaded = await PipelineLoading.LoadAsync(config, log, cancel);
+        var (pipeline, model, options, loraLabel) = (loaded.Pipeline, loaded.Model, loaded.Options, loaded.LoraLabel);
 
         var judges = JudgeLoading.Create(config.Judges);
         foreach (var warning in JudgeCoverage.Warnings(judges, prompts.Categories)) log.WriteLine($"warning: {warning}");
