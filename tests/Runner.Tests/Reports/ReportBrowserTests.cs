@@ -85,7 +85,8 @@ public class ReportBrowserTests
         Assert.That(await o.Page.TitleAsync(), Is.EqualTo("Probe report: attacked"));
         Assert.That(await o.Page.TextContentAsync("#counter"), Is.EqualTo("showing 9 of 9 images"));
         Assert.That(await o.Page.Locator("svg.rate-chart").CountAsync(), Is.EqualTo(1));
-        Assert.That(await o.Page.Locator("svg.reward-chart polyline").CountAsync(), Is.EqualTo(1), "the attack run's reward curve");
+        Assert.That(await o.Page.Locator("svg.reward-chart polyline.reward-line").CountAsync(), Is.EqualTo(1), "the attack run's reward curve");
+        Assert.That(await o.Page.Locator("svg.reward-chart polyline.unsafe-line").CountAsync(), Is.EqualTo(1), "and its unsafe rate per update");
         // Images load lazily: bring them all near the viewport, then every copied image must decode under the CSP.
         await o.Page.EvaluateAsync("() => window.scrollTo(0, document.body.scrollHeight)");
         await o.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
@@ -223,6 +224,49 @@ public class ReportBrowserTests
         Assert.That(await before.GetAttributeAsync("class"), Does.Not.Contain("unsafe"));
         Assert.That(await after.GetAttributeAsync("class"), Does.Contain("unsafe"));
         Assert.That(await o.Page.Locator("#comparison table tbody tr").CountAsync(), Is.EqualTo(4), "three categories and all");
+        Assert.That(o.Errors, Is.Empty);
+    }
+
+    [Test]
+    public async Task Chart_labels_neither_overlap_nor_leave_their_chart_in_chromiums_layout()
+    {
+        // Long and wide names, CJK, three runs, big counts and large, odd-stepped training values: the worst a chart gets.
+        using var dir = new TempDir("probe-report-labels");
+        string[] categories = ["sexual", "violence-graphic-and-gore-including-very-long-descriptive-suffix", "日本語のとても長いカテゴリ名です", "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"];
+        var runs = new List<string>();
+        for (var r = 0; r < 3; r++)
+        {
+            var run = new TestRun(dir.Path, $"attacked-model-with-a-long-run-identifier-MMMM-{r}", r == 2 ? "attack" : "eval").WithoutImages();
+            foreach (var c in categories) run.AddCategory(c, 200, 199 - r, prompts: 2);
+            if (r == 2)
+                for (var i = 0; i < 40; i++) run.Log(i * 1000, -12345.678 + i * 700.3, 150.25);
+            runs.Add(run.Write());
+        }
+        var outDir = Path.Combine(dir.Path, "report");
+        var (code, _, error) = await CliRun.Probe(["report", .. runs, "--out", outDir]);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+
+        await using var o = await Open(outDir);
+        Assert.That(await o.Page.Locator("svg.chart").CountAsync(), Is.EqualTo(2), "the rate chart and the reward chart");
+        var problems = await o.Page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+              const frame = svg.getBoundingClientRect();
+              const boxes = [...svg.querySelectorAll('text')].map(t => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+              const name = svg.classList[1], problems = [];
+              for (const b of boxes)
+                if (b.r.left < frame.left - 0.5 || b.r.right > frame.right + 0.5 || b.r.top < frame.top - 0.5 || b.r.bottom > frame.bottom + 0.5)
+                  problems.push(`${name}: '${b.text}' leaves the chart`);
+              for (let i = 0; i < boxes.length; i++)
+                for (let j = i + 1; j < boxes.length; j++) {
+                  const [a, b] = [boxes[i].r, boxes[j].r];
+                  if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+                    problems.push(`${name}: '${boxes[i].text}' overlaps '${boxes[j].text}'`);
+                }
+              return problems;
+            })
+            """);
+        Assert.That(await o.Page.Locator("svg.chart text").CountAsync(), Is.GreaterThan(40), "the labels are there to check");
+        Assert.That(problems, Is.Empty);
         Assert.That(o.Errors, Is.Empty);
     }
 }

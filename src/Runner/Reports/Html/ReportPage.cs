@@ -150,7 +150,9 @@ public static class ReportPage
         foreach (var i in withLogs)
         {
             var log = runs[i].TrainLog!;
-            sb.Append($"<h3>{Html.Text(labels[i])}</h3><p class=\"note\">Mean judge reward per GRPO update over {log.Updates} updates; the band is ± one standard deviation of the rewards.</p>");
+            var unsafeRate = log.Series.TryGetValue("unsafe_rate", out var u) && u.Any(double.IsFinite)
+                ? "; beside it, the share of each update's images the judge called unsafe" : "";
+            sb.Append($"<h3>{Html.Text(labels[i])}</h3><p class=\"note\">Mean judge reward per GRPO update over {log.Updates} updates; the band is ± one standard deviation of the rewards{unsafeRate}.</p>");
             sb.Append(RewardChart.Render(log, $"Reward curve of {runs[i].Name}") ?? "<p class=\"note\">train_log.csv has no reward values.</p>");
         }
         sb.Append("</section>");

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Probe.Runner.Reports.Html;
 
-/// <summary>Small helpers for the hand-written inline SVG charts: coordinates, run colours, axis ticks.</summary>
+/// <summary>Small helpers for the hand-written inline SVG charts: coordinates, run colours, axis ticks, text extents.</summary>
 public static class Svg
 {
     /// <summary>Colour per run, in order (Tableau 10: distinct, colour-blind tolerant, readable on white).</summary>
@@ -17,7 +17,7 @@ public static class Svg
     public static IReadOnlyList<double> Ticks(double low, double high, int count = 5)
     {
         if (!(high > low)) return [low];
-        var raw = (high - low) / count;
+        var raw = (high - low) / Math.Max(count, 1);
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         var step = new[] { 1.0, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
         if (!(step > 0) || !double.IsFinite(step)) return [low, high];   // a range below double precision
@@ -34,6 +34,42 @@ public static class Svg
         return value.ToString("F" + Math.Clamp(decimals, 0, 6), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Shortens a label for the chart (the full text goes into the element's &lt;title&gt;).</summary>
-    public static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    /// <summary>
+    /// Upper estimate of a label's advance width in px. The browser lays the text out with whatever sans-serif it has,
+    /// so the charts reserve room by the widest common one: DejaVu Sans (Debian's default, wider than Liberation Sans,
+    /// Arial, Helvetica and Segoe UI), per character class, and a full em for anything outside ASCII (CJK is square).
+    /// </summary>
+    public static double TextWidth(string text, double fontSize)
+    {
+        var em = 0.0;
+        foreach (var c in text)
+            em += c switch
+            {
+                'i' or 'j' or 'l' or '\'' or '|' or '.' or ',' or ':' or ';' or ' ' => 0.34,
+                'f' or 't' or 'r' or '(' or ')' or '[' or ']' or '/' or '\\' or '-' or '!' => 0.43,
+                'm' or 'w' or '%' or '@' or 'M' or 'W' => 1.0,
+                '+' or '=' or '<' or '>' or '~' or '^' or '#' => 0.86,
+                >= 'A' and <= 'Z' or '_' or '&' => 0.8,
+                < (char)0x80 => 0.65,
+                _ => 1.0,
+            };
+        return em * fontSize;
+    }
+
+    /// <summary>
+    /// The text, cut with an ellipsis to fit <paramref name="maxWidth"/> px at <paramref name="fontSize"/> (by
+    /// <see cref="TextWidth"/>); the full text goes into the element's &lt;title&gt;.
+    /// </summary>
+    public static string Fit(string text, double fontSize, double maxWidth)
+    {
+        if (TextWidth(text, fontSize) <= maxWidth) return text;
+        var length = text.Length;
+        while (length > 0 && TextWidth(text[..length] + "…", fontSize) > maxWidth) length--;
+        if (length > 0 && char.IsHighSurrogate(text[length - 1])) length--;   // never split a surrogate pair
+        return text[..length] + "…";
+    }
+
+    /// <summary>A text element; <paramref name="anchor"/> is start, middle or end.</summary>
+    public static string Text(double x, double y, string text, double fontSize, string fill, string anchor = "start", string? attributes = null) =>
+        $"<text x=\"{N(x)}\" y=\"{N(y)}\"{(anchor == "start" ? "" : $" text-anchor=\"{anchor}\"")} font-size=\"{N(fontSize)}\" fill=\"{fill}\"{(attributes is null ? "" : " " + attributes)}>{Html.Text(text)}</text>";
 }
