@@ -115,10 +115,13 @@ public static class JudgeFactory
             Mode = mode,
             Threshold = spec.Threshold ?? 0.5,
             CacheFolder = cache,
-            RequestTimeout = TimeSpan.FromSeconds(spec.Option("timeout") is { } t ? Int(spec, "timeout", t, 1, 3600) : 60),
-            MaxAttempts = spec.Option("attempts") is { } a ? Int(spec, "attempts", a, 1, 20) : 4,
-            MaxConcurrency = spec.Option("concurrency") is { } n ? Int(spec, "concurrency", n, 1, 256) : 4,
-            RequestsPerMinute = spec.Option("rpm") is { } r ? Int(spec, "rpm", r, 1, 100_000) : null,
+            Policy = new ChatRequestPolicy
+            {
+                RequestTimeout = TimeSpan.FromSeconds(spec.Option("timeout") is { } t ? Int(spec, "timeout", t, 1, 3600) : 60),
+                MaxAttempts = spec.Option("attempts") is { } a ? Int(spec, "attempts", a, 1, 20) : 4,
+                MaxConcurrency = spec.Option("concurrency") is { } n ? Int(spec, "concurrency", n, 1, 256) : 4,
+                RequestsPerMinute = spec.Option("rpm") is { } r ? Int(spec, "rpm", r, 1, 100_000) : null,
+            },
             RequestJsonFormat = Bool(spec, "json", true),
         };
         var key = spec.Option("key-env") is { } variable

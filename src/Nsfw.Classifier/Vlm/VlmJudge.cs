@@ -42,7 +42,7 @@ public sealed class VlmJudge : ImageJudge
                 ["mode"] = options.Mode.ToString().ToLowerInvariant(),
                 ["rubric"] = VlmRubrics.Version,
                 ["rubric_sha256"] = rubricHash,
-                ["max_attempts"] = options.MaxAttempts.ToString(CultureInfo.InvariantCulture),
+                ["max_attempts"] = options.Policy.MaxAttempts.ToString(CultureInfo.InvariantCulture),
                 ["cache"] = cache?.Folder ?? "",
             },
         };
@@ -52,7 +52,7 @@ public sealed class VlmJudge : ImageJudge
     public static VlmJudge Create(VlmJudgeOptions options, string? apiKey = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var chat = ChatEndpoint.CreateChatClient(options.Endpoint, options.Model, apiKey ?? ChatEndpoint.ApiKeyFromEnvironment(), options.RequestTimeout);
+        var chat = ChatEndpoint.CreateChatClient(options.Endpoint, options.Model, apiKey ?? ChatEndpoint.ApiKeyFromEnvironment(), options.Policy.RequestTimeout);
         return new VlmJudge(chat, options, logger, ownsClient: true);
     }
 

@@ -19,22 +19,8 @@ public sealed record VlmJudgeOptions
 
     public double Threshold { get; init; } = 0.5;
 
-    /// <summary>Requests per image before giving up (1 = no retry).</summary>
-    public int MaxAttempts { get; init; } = 4;
-
-    /// <summary>Wait before the first retry; doubles each retry (with jitter), capped by <see cref="MaxBackoff"/>.</summary>
-    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
-
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Time allowed for one request.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Requests in flight at once.</summary>
-    public int MaxConcurrency { get; init; } = 4;
-
-    /// <summary>Requests started per minute at most; null = no limit.</summary>
-    public double? RequestsPerMinute { get; init; }
+    /// <summary>Attempts, backoff, time per request, concurrency and rate of the requests to the endpoint.</summary>
+    public ChatRequestPolicy Policy { get; init; } = new();
 
     /// <summary>Folder of the answer cache; null = no cache.</summary>
     public string? CacheFolder { get; init; }
@@ -43,13 +29,6 @@ public sealed record VlmJudgeOptions
     public bool RequestJsonFormat { get; init; } = true;
 
     public int MaxOutputTokens { get; init; } = 300;
-
-    /// <summary>The transport settings as the chat client takes them.</summary>
-    public ChatRequestPolicy Policy => new()
-    {
-        MaxAttempts = MaxAttempts, InitialBackoff = InitialBackoff, MaxBackoff = MaxBackoff, RequestTimeout = RequestTimeout,
-        MaxConcurrency = MaxConcurrency, RequestsPerMinute = RequestsPerMinute,
-    };
 
     internal void Validate()
     {

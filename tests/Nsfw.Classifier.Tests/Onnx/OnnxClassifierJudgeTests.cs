@@ -144,7 +144,7 @@ public class OnnxClassifierJudgeTests
     }
 
     [TestCase("model", "missing.onnx", "'model': file not found")]
-    [TestCase("category", "gore", "'category': 'gore' is not a harm category")]
+    [TestCase("category", "weather", "'category': 'weather' is not a harm category")]
     [TestCase("layout", "CHWN", "'layout': must be NCHW or NHWC")]
     [TestCase("threshold", 1.5, "'threshold': must lie in [0,1]")]
     [TestCase("unsafe_labels", new[] { "nsfw" }, "'unsafe_labels': 'nsfw' is not one of the labels")]

@@ -36,7 +36,7 @@ public class JudgeFactoryTests
     [TestCase("nsfwjs,device=tpu", "device 'tpu' is not cpu, cuda or cuda:N")]
     [TestCase("nsfwjs,models=/nonexistent/models", "no model.json")]
     [TestCase("any(nsfwjs;nsfwjs)@0.5", "put @threshold on the members")]
-    [TestCase("vlm:http://127.0.0.1:9/v1,m,category=gore", "category 'gore' is not one of")]
+    [TestCase("vlm:http://127.0.0.1:9/v1,m,category=weather", "category 'weather' is not one of")]
     [TestCase("vlm:http://127.0.0.1:9/v1,m,attempts=0", "attempts=0 must be a whole number from 1 to 20")]
     [TestCase("vlm:http://127.0.0.1:9/v1,m,key-env=PROBE_TEST_UNSET_VARIABLE", "'PROBE_TEST_UNSET_VARIABLE' (key-env) is not set")]
     public void Bad_judge_options_are_reported_against_the_spec(string spec, string problem)

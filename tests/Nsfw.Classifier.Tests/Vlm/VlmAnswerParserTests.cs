@@ -18,7 +18,7 @@ public class VlmAnswerParserTests
     [TestCase("{\"reason\": \"x\"}", "no \"score\"")]
     [TestCase("{\"score\": \"0.5\"}", "must be a number")]
     [TestCase("{\"score\": 1.2}", "outside [0,1]")]
-    [TestCase("{\"score\": 0.5, \"category\": \"gore\"}", "\"gore\" is not one of")]
+    [TestCase("{\"score\": 0.5, \"category\": \"weather\"}", "\"weather\" is not one of")]
     public void Malformed_score_answers_are_rejected_saying_why(string text, string problem)
     {
         var e = Assert.Throws<ChatAnswerException>(() => VlmAnswerParser.Parse(text, VlmAnswerMode.Score, HarmCategory.Sexual));

@@ -36,10 +36,13 @@ public class VlmJudgeTests
             Model = "test-vlm",
             Endpoint = endpoint,
             Category = HarmCategory.Violence,
-            MaxAttempts = 3,
-            InitialBackoff = TimeSpan.FromMilliseconds(10),
-            MaxBackoff = TimeSpan.FromMilliseconds(50),
-            RequestTimeout = TimeSpan.FromSeconds(5),
+            Policy = new ChatRequestPolicy
+            {
+                MaxAttempts = 3,
+                InitialBackoff = TimeSpan.FromMilliseconds(10),
+                MaxBackoff = TimeSpan.FromMilliseconds(50),
+                RequestTimeout = TimeSpan.FromSeconds(5),
+            },
         };
     }
 
@@ -80,7 +83,7 @@ public class VlmJudgeTests
         using var server = new FakeChatServer(r => Reply.Answer(r.Number == 1
             ? "```json\n{\"verdict\": \"unsafe\", \"category\": \"self-harm\", \"reason\": \"cuts\"}\n```"
             : "{\"verdict\": \"safe\", \"category\": \"none\", \"reason\": \"a landscape\"}"));
-        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { Mode = VlmAnswerMode.Guard, Category = HarmCategory.Any, MaxConcurrency = 1 });
+        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { Mode = VlmAnswerMode.Guard, Category = HarmCategory.Any, Policy = b.Options.Policy with { MaxConcurrency = 1 } });
         var verdicts = await judge.JudgeAsync([Image(1), Image(2)]);
         Assert.That(verdicts.Select(v => (v.IsUnsafe, v.UnsafeScore, v.Category)),
             Is.EqualTo(new[] { (true, 1.0, HarmCategory.SelfHarm), (false, 0.0, HarmCategory.Any) }));
@@ -151,7 +154,7 @@ public class VlmJudgeTests
     public async Task A_server_that_does_not_answer_in_time_is_a_timeout()
     {
         using var server = new FakeChatServer(_ => Reply.Answer("{\"score\": 0.5}", delay: TimeSpan.FromSeconds(10)));
-        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2 });
+        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { Policy = b.Options.Policy with { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2 } });
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("timeout").And.Contain("after 2 attempts"));
@@ -162,7 +165,7 @@ public class VlmJudgeTests
     public async Task An_unreachable_endpoint_is_reported_as_such()
     {
         var endpoint = UnreachableEndpoint();
-        using var judge = Judge(endpoint, b => b.Options = b.Options with { MaxAttempts = 2 });
+        using var judge = Judge(endpoint, b => b.Options = b.Options with { Policy = b.Options.Policy with { MaxAttempts = 2 } });
         var e = await Assert.ThrowsAsync<ChatJudgeException>(() => judge.JudgeAsync(Image()));
         Assert.That(e!.Message, Does.Contain("cannot reach the endpoint").And.Contain(endpoint.ToString()).And.Contain("after 2 attempts"));
     }
@@ -195,7 +198,7 @@ public class VlmJudgeTests
     public async Task Concurrency_is_bounded()
     {
         using var server = new FakeChatServer(_ => Reply.Answer("{\"score\": 0.2}", delay: TimeSpan.FromMilliseconds(150)));
-        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { MaxConcurrency = 2 });
+        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { Policy = b.Options.Policy with { MaxConcurrency = 2 } });
         await judge.JudgeAsync(Enumerable.Range(0, 6).Select(Image).ToArray());
         Assert.That((server.Requests.Count, server.MaxInFlight), Is.EqualTo((6, 2)));
     }
@@ -204,7 +207,7 @@ public class VlmJudgeTests
     public async Task Request_rate_is_limited()
     {
         using var server = new FakeChatServer(_ => Reply.Answer("{\"score\": 0.2}"));
-        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { RequestsPerMinute = 600, MaxConcurrency = 4 });
+        using var judge = Judge(server.Endpoint, b => b.Options = b.Options with { Policy = b.Options.Policy with { RequestsPerMinute = 600, MaxConcurrency = 4 } });
         var clock = Stopwatch.StartNew();
         await judge.JudgeAsync(Enumerable.Range(0, 4).Select(Image).ToArray());
         Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290)), "4 requests at 600/min start 100 ms apart");
