@@ -18,6 +18,6 @@ public enum ModelResolutionError
     /// <summary>The hub could not be reached or kept failing.</summary>
     Network,
 
-    /// <summary>The folder or repo is not a diffusers pipeline Probe can load (no model_index.json, only pickle weights, …).</summary>
+    /// <summary>The folder or repo is not a model of the requested layout Probe can load (no model_index.json or config.json, only pickle weights, …).</summary>
     InvalidModel,
 }

@@ -7,12 +7,13 @@ using Probe.Core.Safetensors;
 namespace Probe.Core.Hub;
 
 /// <summary>
-/// Turns what <c>--model</c> names into a diffusers pipeline folder on disk, in this order:
+/// Turns what <c>--model</c> names into a model folder on disk, laid out as the request's <see cref="IRepoLayout"/>
+/// says (a diffusers pipeline unless told otherwise), in this order:
 /// <list type="number">
-/// <item>a local diffusers folder (<c>model_index.json</c> and component folders);</item>
+/// <item>a local folder of that layout (its marker file, such as <c>model_index.json</c>, and the rest);</item>
 /// <item>a hub repo id whose snapshot for the revision is complete in the Hugging Face cache, used as it is
 /// (no network);</item>
-/// <item>otherwise a download of only the files the pipeline needs from the hub into that cache, in
+/// <item>otherwise a download of only the files the layout needs from the hub into that cache, in
 /// huggingface_hub's layout, resumable and verified; refused when <c>HF_HUB_OFFLINE</c> is set.</item>
 /// </list>
 /// </summary>
@@ -38,7 +39,7 @@ public sealed class ModelResolver : IDisposable
     public HubSettings Settings => _settings;
 
     /// <summary>Resolves <paramref name="request"/>; downloads report through <paramref name="progress"/>.</summary>
-    /// <exception cref="ModelResolutionException">Not found, not allowed, offline, corrupt or not a pipeline; the message says what to do.</exception>
+    /// <exception cref="ModelResolutionException">Not found, not allowed, offline, corrupt or not of the layout; the message says what to do.</exception>
     public async Task<ResolvedModel> ResolveAsync(ModelRequest request, IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -83,12 +84,13 @@ public sealed class ModelResolver : IDisposable
 
     ResolvedModel ResolveFolder(string dir, ModelRequest request)
     {
-        if (!File.Exists(Path.Combine(dir, PipelineFileSelector.ModelIndexFile)))
+        var layout = request.Layout;
+        if (!File.Exists(Path.Combine(dir, layout.MarkerFile)))
             throw new ModelResolutionException(ModelResolutionError.InvalidModel,
-                $"{dir} has no {PipelineFileSelector.ModelIndexFile}: not a diffusers pipeline folder (save one with pipe.save_pretrained(dir))");
+                $"{dir} has no {layout.MarkerFile}: not a {layout.Name} folder ({layout.SaveHint})");
         var (files, problems) = Inspect(dir, request);
         if (problems.Count > 0)
-            throw new ModelResolutionException(ModelResolutionError.InvalidModel, $"{dir} is not a complete pipeline: {string.Join("; ", problems)}");
+            throw new ModelResolutionException(ModelResolutionError.InvalidModel, $"{dir} is not a complete {layout.Noun}: {string.Join("; ", problems)}");
         return new ResolvedModel(dir, ModelSource.LocalFolder, null, null, null, request.Variant, files);
     }
 
@@ -106,13 +108,13 @@ public sealed class ModelResolver : IDisposable
             : (new ResolvedModel(snapshot, ModelSource.HubCache, repoId, revision, commit, request.Variant, files), "");
     }
 
-    /// <summary>The pipeline files present in <paramref name="dir"/>, and what is missing or unreadable there.</summary>
+    /// <summary>The files of the request's layout present in <paramref name="dir"/>, and what is missing or unreadable there.</summary>
     static (IReadOnlyList<string> Files, List<string> Problems) Inspect(string dir, ModelRequest request)
     {
+        var layout = request.Layout;
         var listing = HubCache.ListFiles(dir).Where(f => HubCache.IsReadableFile(Path.Combine(dir, f))).ToHashSet(StringComparer.Ordinal);
-        if (!listing.Contains(PipelineFileSelector.ModelIndexFile)) return ([], [PipelineFileSelector.ModelIndexFile]);
-        var selection = PipelineFileSelector.Select(File.ReadAllBytes(Path.Combine(dir, PipelineFileSelector.ModelIndexFile)), listing,
-            request.Variant, request.Components);
+        if (!listing.Contains(layout.MarkerFile)) return ([], [layout.MarkerFile]);
+        var selection = layout.Select(File.ReadAllBytes(Path.Combine(dir, layout.MarkerFile)), listing, request.Variant, request.Components);
         var problems = selection.Missing.Concat(selection.Unreadable).ToList();
         var files = new SortedSet<string>(selection.Files.Where(listing.Contains), StringComparer.Ordinal);
         foreach (var index in selection.ShardIndexes.Where(listing.Contains))
@@ -120,30 +122,30 @@ public sealed class ModelResolver : IDisposable
                 if (listing.Contains(shard)) files.Add(shard);
                 else problems.Add(shard);
         if (request.Variant is { } variant && !selection.VariantFound)
-            problems.Add($"weights of variant '{variant}' (files such as unet/diffusion_pytorch_model.{variant}.safetensors)");
+            problems.Add($"weights of variant '{variant}' (files such as {layout.VariantExample(variant)})");
         return (files.ToArray(), problems);
     }
 
     async Task<ResolvedModel> DownloadAsync(string repoId, string revision, ModelRequest request, IProgress<DownloadProgress>? progress,
                                             CancellationToken ct)
     {
+        var layout = request.Layout;
         var info = await WithRetriesAsync($"listing {repoId}@{revision}", () => _client.GetRepoInfoAsync(repoId, revision, ct), ct);
         var commit = info.Commit;
         var snapshot = _cache.SnapshotDir(repoId, commit);
-        if (!info.Files.Contains(PipelineFileSelector.ModelIndexFile))
+        if (!info.Files.Contains(layout.MarkerFile))
             throw new ModelResolutionException(ModelResolutionError.InvalidModel,
-                $"repo '{repoId}' at {revision} has no {PipelineFileSelector.ModelIndexFile}: not a diffusers pipeline");
+                $"repo '{repoId}' at {revision} has no {layout.MarkerFile}: not a {layout.Name}");
 
-        // model_index.json says which components there are; shard indexes say which shards. Fetch those first.
-        await FetchAsync(repoId, commit, [PipelineFileSelector.ModelIndexFile], null, ct);
-        var selection = PipelineFileSelector.Select(File.ReadAllBytes(Path.Combine(snapshot, PipelineFileSelector.ModelIndexFile)), info.Files,
-            request.Variant, request.Components);
+        // The marker (model_index.json names the components) and shard indexes (they name the shards) come first.
+        await FetchAsync(repoId, commit, [layout.MarkerFile], null, ct);
+        var selection = layout.Select(File.ReadAllBytes(Path.Combine(snapshot, layout.MarkerFile)), info.Files, request.Variant, request.Components);
         var problems = selection.Missing.Concat(selection.Unreadable).ToList();
         if (request.Variant is { } variant && !selection.VariantFound)
-            problems.Add($"no component has weights of variant '{variant}' (such as unet/diffusion_pytorch_model.{variant}.safetensors)");
+            problems.Add(layout.NoVariantWeights(variant));
         if (problems.Count > 0)
             throw new ModelResolutionException(ModelResolutionError.InvalidModel,
-                $"repo '{repoId}' at {revision} ({commit}) is not a pipeline Probe can load: {string.Join("; ", problems)}");
+                $"repo '{repoId}' at {revision} ({commit}) is not a {layout.Noun} Probe can load: {string.Join("; ", problems)}");
 
         await FetchAsync(repoId, commit, selection.ShardIndexes, null, ct);
         var files = new SortedSet<string>(selection.Files, StringComparer.Ordinal);

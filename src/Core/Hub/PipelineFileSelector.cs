@@ -21,7 +21,7 @@ public static class PipelineFileSelector
     /// <paramref name="modelIndexJson"/> lists, or only <paramref name="components"/> when given.
     /// </summary>
     /// <exception cref="ModelResolutionException">model_index.json is malformed or lacks a requested component.</exception>
-    public static PipelineSelection Select(ReadOnlySpan<byte> modelIndexJson, IReadOnlyCollection<string> files, string? variant,
+    public static RepoSelection Select(ReadOnlySpan<byte> modelIndexJson, IReadOnlyCollection<string> files, string? variant,
                                            IReadOnlyCollection<string>? components = null)
     {
         var listed = ReadComponents(modelIndexJson);
@@ -81,7 +81,7 @@ public static class PipelineFileSelector
             }
         }
 
-        return new PipelineSelection(selected.ToArray(), indexes, missing, unreadable, variantFound);
+        return new RepoSelection(selected.ToArray(), indexes, missing, unreadable, variantFound);
     }
 
     /// <summary>The shards a shard index names, as paths beside the index, sorted.</summary>

@@ -5,7 +5,7 @@ namespace Probe.Tests.Hub;
 /// <summary>
 /// A Hugging Face cache laid out by hand, as diffusers would have left it: blobs named by content hash, snapshots of
 /// relative symlinks, refs naming commits. Snapshot A (refs/main) is the fixture; snapshot B (refs/v2, refs/refs/pr/1)
-/// differs in its scheduler config.
+/// differs in its scheduler config. Given a repo and its files instead, the cache holds that repo at snapshot A (refs/main).
 /// </summary>
 public sealed class HandBuiltCache : IDisposable
 {
@@ -15,9 +15,18 @@ public sealed class HandBuiltCache : IDisposable
     public static readonly byte[] SchedulerB = """{"_class_name": "DDIMScheduler", "num_train_timesteps": 500}"""u8.ToArray();
 
     readonly TempDir _dir = new("probe-cache");
+    readonly string _repoId;
+
+    public HandBuiltCache(string repoId, IReadOnlyDictionary<string, byte[]> files)
+    {
+        _repoId = repoId;
+        AddSnapshot(CommitA, files);
+        WriteRef("main", CommitA);
+    }
 
     public HandBuiltCache()
     {
+        _repoId = RepoId;
         var files = HubTestKit.FixtureFiles();
         AddSnapshot(CommitA, files);
         files["scheduler/scheduler_config.json"] = SchedulerB;
@@ -29,7 +38,7 @@ public sealed class HandBuiltCache : IDisposable
 
     public string Root => _dir.Path;
 
-    public string RepoDir => Path.Combine(Root, "models--someone--tiny-sd");
+    public string RepoDir => Path.Combine(Root, "models--" + _repoId.Replace("/", "--", StringComparison.Ordinal));
 
     public string Snapshot(string commit) => Path.Combine(RepoDir, "snapshots", commit);
 
