@@ -1,5 +1,5 @@
-using Probe.Evaluation.Analysis;
 using System.Text;
+using Probe.Evaluation.Analysis;
 using Probe.Evaluation.Results;
 
 namespace Probe.Runner.Reports.Html;
