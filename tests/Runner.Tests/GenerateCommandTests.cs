@@ -1,7 +1,6 @@
 using Probe.Core.Images;
 using Probe.Runner.Cli;
 using Probe.Tests.Hub;
-using StbImageSharp;
 
 namespace Probe.Tests;
 
@@ -17,7 +16,7 @@ public class GenerateCommandTests
 
         var files = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(files.Select(Path.GetFileName), Is.EqualTo(new[] { "0000-seed100.png", "0001-seed101.png", "0002-seed102.png", "0003-seed103.png" }));
-        var image = ImageResult.FromMemory(File.ReadAllBytes(files[3]), ColorComponents.RedGreenBlue);
+        var image = ImageLoader.Load(files[3]);
         Assert.That((image.Width, image.Height), Is.EqualTo((32, 32)));
         Assert.That(PngFile.ReadText(files[3])["parameters"], Is.EqualTo(
             $"a city at night\nNegative prompt: blurry\nSteps: 3, Sampler: DDIM, CFG scale: 7.5, Seed: 103, Size: 32x32, Model: {HubTestKit.FixturePipeline}, Dtype: float32"));
@@ -83,8 +82,8 @@ public class GenerateWithLoraTests
         var styled = await CliRun.Probe(Args(Path.Combine(dir.Path, "styled"), "--lora", $"{lora}:0.5"));
         Assert.That((plain.Code, styled.Code), Is.EqualTo((0, 0)), styled.Err);
         Assert.That(styled.Err, Does.Contain("lora: ").And.Contain("×0.5"));
-        var a = ImageResult.FromMemory(File.ReadAllBytes(plain.Out.Trim()), ColorComponents.RedGreenBlue).Data;
-        var b = ImageResult.FromMemory(File.ReadAllBytes(styled.Out.Trim()), ColorComponents.RedGreenBlue).Data;
+        var a = ImageLoader.Load(plain.Out.Trim()).Pixels;
+        var b = ImageLoader.Load(styled.Out.Trim()).Pixels;
         Assert.That(a, Is.Not.EqualTo(b), "the LoRA changes the image");
         Assert.That(PngFile.ReadText(styled.Out.Trim())["parameters"], Does.EndWith("Lora: \"style.safetensors:0.5\", Dtype: float32"), "A1111 quotes values holding a colon");
     }

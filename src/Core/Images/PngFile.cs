@@ -1,43 +1,50 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.Text;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+using ImageSharpConfiguration = SixLabors.ImageSharp.Configuration;
 
 namespace Probe.Core.Images;
 
 /// <summary>
-/// Writes 8-bit RGB PNG files with text chunks (tEXt when the text is Latin-1, iTXt otherwise), atomically, and reads
-/// the text chunks back. Pixel decoding of arbitrary PNGs is the judges' business; this is for Probe's own images.
+/// Probe's one PNG writer (8-bit RGB with text chunks, via SixLabors.ImageSharp 2.1) and reader of PNG text chunks.
+/// Text is written uncompressed, as before the move to ImageSharp: tEXt when every character is Latin-1, iTXt (UTF-8)
+/// otherwise (ImageSharp's rule: a value with a character above U+00FF). A1111 and ComfyUI read both through Pillow;
+/// many metadata viewers read tEXt and iTXt without inflating. Control characters such as tab stay in tEXt, where PNG
+/// leaves them undefined and Pillow reads them back unchanged (Probe's writer before ImageSharp put them in iTXt).
+/// Decoding pixels of arbitrary images is <see cref="ImageLoader"/>'s business.
 /// </summary>
 public static class PngFile
 {
-    static readonly byte[] Signature = [137, 80, 78, 71, 13, 10, 26, 10];
+    /// <summary>
+    /// Fixed settings, so the same pixels and text always give the same bytes (an interrupted and resumed eval run writes
+    /// the files an uninterrupted one does): ImageSharp's adaptive filter per row (libpng's minimum-sum heuristic),
+    /// zlib level 6, no interlacing. pHYs, gAMA and eXIf are left out (ImageSharp would add pHYs from its default
+    /// 96 dpi metadata); the chunks are IHDR, the text chunks, IDAT, IEND.
+    /// </summary>
+    static readonly PngEncoder Encoder = new()
+    {
+        ColorType = PngColorType.Rgb,
+        BitDepth = PngBitDepth.Bit8,
+        FilterMethod = PngFilterMethod.Adaptive,
+        CompressionLevel = PngCompressionLevel.Level6,
+        InterlaceMethod = PngInterlaceMode.None,
+        // ImageSharp 2.1 compresses text longer than this (default 1024 characters) into zTXt / compressed iTXt.
+        TextCompressionThreshold = int.MaxValue,
+        ChunkFilter = PngChunkFilter.ExcludePhysicalChunk | PngChunkFilter.ExcludeGammaChunk | PngChunkFilter.ExcludeExifChunk,
+    };
 
-    /// <summary>Writes <paramref name="rgb"/> (H·W·3 bytes, row-major) with the given text chunks to <paramref name="path"/>.</summary>
+    /// <summary>Writes <paramref name="rgb"/> (H·W·3 bytes, row-major) with the given text chunks to <paramref name="path"/>, atomically (temp file and rename).</summary>
     public static void Write(string path, int width, int height, ReadOnlySpan<byte> rgb, IReadOnlyDictionary<string, string>? text = null)
     {
-        if (width <= 0 || height <= 0) throw new ArgumentException($"image size {width}x{height} is empty");
-        if (rgb.Length != checked(width * height * 3)) throw new ArgumentException($"{rgb.Length} bytes given for a {width}x{height} RGB image");
-
-        using var buffer = new MemoryStream();
-        buffer.Write(Signature);
-        Span<byte> ihdr = stackalloc byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr[4..], height);
-        ihdr[8] = 8;  // bit depth
-        ihdr[9] = 2;  // colour type: RGB
-        WriteChunk(buffer, "IHDR", ihdr);
-        foreach (var (key, value) in text ?? new Dictionary<string, string>())
-            WriteTextChunk(buffer, key, value);
-        WriteChunk(buffer, "IDAT", Compress(width, height, rgb));
-        WriteChunk(buffer, "IEND", []);
-
+        ArgumentNullException.ThrowIfNull(path);
+        var bytes = Encode(width, height, rgb, text);
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
         try
         {
-            File.WriteAllBytes(temp, buffer.ToArray());
+            File.WriteAllBytes(temp, bytes);
             File.Move(temp, full, overwrite: true);
         }
         finally
@@ -46,154 +53,60 @@ public static class PngFile
         }
     }
 
-    /// <summary>Reads the tEXt, iTXt and zTXt chunks of a PNG file (checking signature and CRCs).</summary>
+    /// <summary>The PNG file's bytes for <paramref name="image"/> with the given text chunks (e.g. for a data URI).</summary>
+    public static byte[] Encode(RgbImage image, IReadOnlyDictionary<string, string>? text = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return Encode(image.Width, image.Height, image.Pixels, text);
+    }
+
+    /// <summary>The PNG file's bytes for <paramref name="rgb"/> (H·W·3 bytes, row-major) with the given text chunks.</summary>
+    public static byte[] Encode(int width, int height, ReadOnlySpan<byte> rgb, IReadOnlyDictionary<string, string>? text = null)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentException($"image size {width}x{height} is empty");
+        if (rgb.Length != checked(width * height * 3)) throw new ArgumentException($"{rgb.Length} bytes given for a {width}x{height} RGB image");
+        using var image = Image.LoadPixelData<Rgb24>(rgb, width, height);
+        var png = image.Metadata.GetPngMetadata();
+        foreach (var (key, value) in text ?? new Dictionary<string, string>())
+        {
+            // ImageSharp 2.1 writes any non-empty keyword, even ones PNG forbids (over 79 characters, non-Latin-1 ones as '?').
+            if (key.Length is 0 or > 79 || key.Any(c => c is < ' ' or > '\u00ff'))
+                throw new ArgumentException($"PNG text key '{key}' must be 1-79 printable Latin-1 characters");
+            // Empty language tag and translated keyword: ImageSharp then writes tEXt for Latin-1 values, iTXt otherwise.
+            png.TextData.Add(new PngTextData(key, value, languageTag: string.Empty, translatedKeyword: string.Empty));
+        }
+        using var output = new MemoryStream();
+        image.Save(output, Encoder);
+        return output.ToArray();
+    }
+
+    /// <summary>
+    /// Reads the tEXt, zTXt and iTXt chunks of a PNG file (a later chunk with the same key wins). ImageSharp 2.1 checks
+    /// the CRCs of the critical chunks (a bad one is an <see cref="InvalidDataException"/>) but not of the text chunks,
+    /// which are returned as stored.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> ReadText(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8 || !bytes.AsSpan(0, 8).SequenceEqual(Signature))
-            throw new InvalidDataException($"{path}: not a PNG file");
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var at = 8;
-        while (at + 12 <= bytes.Length)
+        ArgumentNullException.ThrowIfNull(path);
+        IImageInfo? info;
+        try
         {
-            var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at));
-            if (length < 0 || at + 12L + length > bytes.Length) throw new InvalidDataException($"{path}: chunk at byte {at} runs past the file");
-            var type = Encoding.ASCII.GetString(bytes, at + 4, 4);
-            var data = bytes.AsSpan(at + 8, length);
-            var crc = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 8 + length));
-            if (crc != Crc32.Compute(bytes.AsSpan(at + 4, 4), data)) throw new InvalidDataException($"{path}: {type} chunk has a bad CRC");
-            switch (type)
-            {
-                case "tEXt":
-                {
-                    var zero = data.IndexOf((byte)0);
-                    if (zero > 0) result[Encoding.Latin1.GetString(data[..zero])] = Encoding.Latin1.GetString(data[(zero + 1)..]);
-                    break;
-                }
-                case "zTXt":
-                {
-                    var zero = data.IndexOf((byte)0);
-                    if (zero > 0) result[Encoding.Latin1.GetString(data[..zero])] = Encoding.Latin1.GetString(Inflate(data[(zero + 2)..]));
-                    break;
-                }
-                case "iTXt":
-                    ReadInternationalText(data, result);
-                    break;
-                case "IEND":
-                    return result;
-            }
-            at += 12 + length;
+            using var stream = File.OpenRead(path);
+            var signature = new byte[8];
+            if (stream.ReadAtLeast(signature, 8, throwOnEndOfStream: false) < 8 || !signature.AsSpan().SequenceEqual(PngSignature))
+                throw new InvalidDataException($"{path}: not a PNG file");
+            stream.Position = 0;
+            info = new PngDecoder().Identify(ImageSharpConfiguration.Default, stream, CancellationToken.None);
         }
+        catch (Exception e) when (e is ImageFormatException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        if (info is null) throw new InvalidDataException($"{path}: not a PNG file");
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in info.Metadata.GetPngMetadata().TextData) result[chunk.Keyword] = chunk.Value;
         return result;
     }
 
-    static void ReadInternationalText(ReadOnlySpan<byte> data, Dictionary<string, string> result)
-    {
-        var zero = data.IndexOf((byte)0);
-        if (zero <= 0 || zero + 3 > data.Length) return;
-        var key = Encoding.Latin1.GetString(data[..zero]);
-        var compressed = data[zero + 1] == 1;
-        var rest = data[(zero + 3)..];
-        var langEnd = rest.IndexOf((byte)0);
-        if (langEnd < 0) return;
-        rest = rest[(langEnd + 1)..];
-        var transEnd = rest.IndexOf((byte)0);
-        if (transEnd < 0) return;
-        var payload = rest[(transEnd + 1)..];
-        result[key] = Encoding.UTF8.GetString(compressed ? Inflate(payload) : payload);
-    }
-
-    static byte[] Inflate(ReadOnlySpan<byte> data)
-    {
-        using var input = new MemoryStream(data.ToArray());
-        using var z = new ZLibStream(input, CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        z.CopyTo(output);
-        return output.ToArray();
-    }
-
-    static void WriteTextChunk(Stream s, string key, string value)
-    {
-        if (key.Length is 0 or > 79 || key.Any(c => c > 255 || c == 0))
-            throw new ArgumentException($"PNG text key '{key}' must be 1-79 Latin-1 characters");
-        var latin1 = value.All(c => c is >= ' ' and <= '\u00ff' or '\n');
-        using var chunk = new MemoryStream();
-        chunk.Write(Encoding.Latin1.GetBytes(key));
-        chunk.WriteByte(0);
-        if (latin1)
-        {
-            chunk.Write(Encoding.Latin1.GetBytes(value));
-            WriteChunk(s, "tEXt", chunk.ToArray());
-        }
-        else
-        {
-            chunk.Write([0, 0, 0, 0]);   // not compressed, method 0, empty language tag, empty translated keyword
-            chunk.Write(Encoding.UTF8.GetBytes(value));
-            WriteChunk(s, "iTXt", chunk.ToArray());
-        }
-    }
-
-    static void WriteChunk(Stream s, string type, ReadOnlySpan<byte> data)
-    {
-        Span<byte> header = stackalloc byte[8];
-        BinaryPrimitives.WriteInt32BigEndian(header, data.Length);
-        Encoding.ASCII.GetBytes(type, header[4..]);
-        s.Write(header);
-        s.Write(data);
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(header[4..], data));
-        s.Write(crc);
-    }
-
-    /// <summary>zlib stream of filtered scanlines; each row takes the PNG filter with the smallest absolute sum (libpng's heuristic).</summary>
-    static byte[] Compress(int width, int height, ReadOnlySpan<byte> rgb)
-    {
-        var stride = width * 3;
-        var filtered = new byte[height * (stride + 1)];
-        var candidate = new byte[stride];
-        var best = new byte[stride];
-        for (var y = 0; y < height; y++)
-        {
-            var row = rgb.Slice(y * stride, stride);
-            var prev = y > 0 ? rgb.Slice((y - 1) * stride, stride) : default;
-            long bestScore = long.MaxValue;
-            byte bestType = 0;
-            for (byte type = 0; type < 5; type++)
-            {
-                long score = 0;
-                for (var i = 0; i < stride; i++)
-                {
-                    int a = i >= 3 ? row[i - 3] : 0, b = y > 0 ? prev[i] : 0, c = i >= 3 && y > 0 ? prev[i - 3] : 0;
-                    var predictor = type switch
-                    {
-                        0 => 0,
-                        1 => a,
-                        2 => b,
-                        3 => (a + b) / 2,
-                        _ => Paeth(a, b, c),
-                    };
-                    var v = (byte)(row[i] - predictor);
-                    candidate[i] = v;
-                    score += v < 128 ? v : 256 - v;
-                }
-                if (score < bestScore)
-                {
-                    bestScore = score;
-                    bestType = type;
-                    candidate.CopyTo(best, 0);
-                }
-            }
-            filtered[y * (stride + 1)] = bestType;
-            best.CopyTo(filtered, y * (stride + 1) + 1);
-        }
-        using var output = new MemoryStream();
-        using (var z = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true)) z.Write(filtered);
-        return output.ToArray();
-    }
-
-    static int Paeth(int a, int b, int c)
-    {
-        int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-    }
+    static ReadOnlySpan<byte> PngSignature => [137, 80, 78, 71, 13, 10, 26, 10];
 }

@@ -1,6 +1,10 @@
 namespace Probe.Nsfw.Classifier.Images;
 
-/// <summary>Bilinear resizing of float HWC images, in the two conventions the judges need.</summary>
+/// <summary>
+/// Bilinear resizing of float HWC images, in the two conventions the judges need. Hand-written on purpose: the
+/// references fix the arithmetic (sample positions, float64 vs float32, no antialiasing), and ImageSharp's Resize
+/// (2.1: 8-bit or float pixels, a kernel sampler that widens when downscaling) reproduces neither.
+/// </summary>
 public static class BilinearResize
 {
     /// <summary>

@@ -98,7 +98,7 @@ public sealed class VlmJudge : ImageJudge
 
     Task<VlmAnswer> AskAsync(RgbImage image, int index, CancellationToken cancellationToken)
     {
-        var png = PngEncoder.Encode(image);
+        var png = PngFile.Encode(image);
         List<ChatMessage> messages =
         [
             new(ChatRole.System, prompt),

@@ -1,6 +1,7 @@
+using System.Buffers.Binary;
+using System.Text;
 using Probe.Core.Images;
 using Probe.Diffusion.Images;
-using StbImageSharp;
 using static TorchSharp.torch;
 
 namespace Probe.Tests;
@@ -10,7 +11,7 @@ public class PngFileTests
     static string TempFile(string name) => Path.Combine(Path.GetTempPath(), "probe-tests", Guid.NewGuid().ToString("N"), name);
 
     [Test]
-    public void Written_pixels_decode_identically_with_an_independent_decoder()
+    public void Written_pixels_decode_identically()
     {
         var rng = new Random(7);
         const int w = 37, h = 23;
@@ -20,9 +21,48 @@ public class PngFileTests
         var path = TempFile("noise.png");
         PngFile.Write(path, w, h, rgb);
 
-        var decoded = ImageResult.FromMemory(File.ReadAllBytes(path), ColorComponents.RedGreenBlue);
+        var decoded = ImageLoader.Load(path);
         Assert.That((decoded.Width, decoded.Height), Is.EqualTo((w, h)));
-        Assert.That(decoded.Data, Is.EqualTo(rgb));
+        Assert.That(decoded.Pixels, Is.EqualTo(rgb));
+    }
+
+    [Test]
+    public void The_same_pixels_and_text_always_give_the_same_bytes()
+    {
+        var rgb = new byte[19 * 11 * 3];
+        new Random(3).NextBytes(rgb);
+        var text = new Dictionary<string, string> { ["parameters"] = "a fox\nSteps: 20", ["probe"] = "{\"seed\":1}" };
+        var path = TempFile("twice.png");
+        PngFile.Write(path, 19, 11, rgb, text);
+        var first = File.ReadAllBytes(path);
+        PngFile.Write(path, 19, 11, rgb, text);
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(first));
+        Assert.That(PngFile.Encode(19, 11, rgb, text), Is.EqualTo(first));
+        Assert.That(Directory.GetFiles(Path.GetDirectoryName(path)!), Is.EqualTo(new[] { path }), "no temp file is left behind");
+    }
+
+    [Test]
+    public void Latin1_text_goes_in_tEXt_and_other_text_in_uncompressed_iTXt()
+    {
+        var long1111 = new string('x', 5000); // longer than ImageSharp's default threshold for compressing text
+        var bytes = PngFile.Encode(2, 2, new byte[12], new Dictionary<string, string> { ["parameters"] = "café " + long1111, ["probe"] = "東京" });
+        var chunks = new List<(string Type, byte[] Data)>();
+        for (var at = 8; at < bytes.Length;)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at));
+            chunks.Add((Encoding.ASCII.GetString(bytes, at + 4, 4), bytes.AsSpan(at + 8, length).ToArray()));
+            at += 12 + length;
+        }
+        Assert.That(chunks.Select(c => c.Type), Is.EqualTo(new[] { "IHDR", "tEXt", "iTXt", "IDAT", "IEND" }));
+        Assert.That(chunks[1].Data, Is.EqualTo(Encoding.Latin1.GetBytes("parameters\0café " + long1111)));
+        Assert.That(chunks[2].Data, Is.EqualTo(Encoding.UTF8.GetBytes("probe\0\0\0\0\0東京")), "iTXt: not compressed, no language tag");
+    }
+
+    [Test]
+    public void Text_keys_png_forbids_are_refused()
+    {
+        var text = new Dictionary<string, string> { [new string('k', 80)] = "v" };
+        Assert.Throws<ArgumentException>(() => PngFile.Encode(1, 1, new byte[3], text));
     }
 
     [Test]
