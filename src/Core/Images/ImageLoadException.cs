@@ -1,8 +1,7 @@
-
 namespace Probe.Core.Images;
 
 /// <summary>An image file could not be read or decoded; the message names the file and what is wrong.</summary>
-public sealed class ImageLoadException : Exception
+public sealed class ImageLoadException : ProbeException
 {
     public ImageLoadException(string path, string problem, Exception? inner = null)
         : base($"{path}: {problem}", inner)

@@ -6,8 +6,8 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Tga;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
-using ImageSharpConfiguration = SixLabors.ImageSharp.Configuration;
 using StbImageSharp;
+using ImageSharpConfiguration = SixLabors.ImageSharp.Configuration;
 
 namespace Probe.Core.Images;
 

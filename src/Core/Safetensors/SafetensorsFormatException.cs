@@ -1,7 +1,7 @@
 namespace Probe.Core.Safetensors;
 
 /// <summary>A safetensors file is malformed. The message names the file, the tensor (when one is at fault) and the problem.</summary>
-public sealed class SafetensorsFormatException : Exception
+public sealed class SafetensorsFormatException : ProbeException
 {
     public SafetensorsFormatException(string file, string? tensor, string problem, Exception? inner = null)
         : base(Compose(file, tensor, problem), inner)

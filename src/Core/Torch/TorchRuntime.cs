@@ -73,4 +73,4 @@ public static class TorchRuntime
 }
 
 /// <summary>libtorch is missing or could not be loaded; the message says what to do.</summary>
-public sealed class TorchUnavailableException(string message, Exception inner) : Exception(message, inner);
+public sealed class TorchUnavailableException(string message, Exception inner) : ProbeException(message, inner);

@@ -1,10 +1,11 @@
+using Probe.Core;
 namespace Probe.Diffusion.Schedulers;
 
 /// <summary>
 /// A scheduler config cannot be read or asks for something the scheduler does not do. The message names the key,
 /// the value and what is accepted.
 /// </summary>
-public sealed class SchedulerConfigException : Exception
+public sealed class SchedulerConfigException : ProbeException
 {
     public SchedulerConfigException(string message, Exception? inner = null) : base(message, inner)
     {

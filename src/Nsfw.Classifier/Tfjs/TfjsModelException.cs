@@ -1,10 +1,11 @@
+using Probe.Core;
 namespace Probe.Nsfw.Classifier.Tfjs;
 
 /// <summary>
 /// A TF.js model cannot be loaded: the message names the file, the layer / node / weight concerned and what is wrong,
 /// e.g. "models/x/model.json: layer 'conv_7' (SeparableConv2D): layer type not supported".
 /// </summary>
-public sealed class TfjsModelException : Exception
+public sealed class TfjsModelException : ProbeException
 {
     public TfjsModelException(string file, string? item, string problem, Exception? inner = null)
         : base(item is null ? $"{file}: {problem}" : $"{file}: {item}: {problem}", inner)

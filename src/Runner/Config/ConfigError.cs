@@ -1,4 +1,5 @@
+using Probe.Core;
 namespace Probe.Runner.Config;
 
 /// <summary>A run configuration is invalid: names the file, line and key, and what is wrong.</summary>
-public sealed class ConfigError(string message) : Exception(message);
+public sealed class ConfigError(string message) : ProbeException(message);
