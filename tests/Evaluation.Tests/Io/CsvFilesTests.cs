@@ -139,6 +139,16 @@ public class CsvFilesTests
     }
 
     [Test]
+    public void A_short_row_of_a_fixed_schema_file_is_reported_by_its_field_count()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("summary.csv");
+        File.WriteAllText(path, "category,n,unsafe,rate,ci_low,ci_high\nhate,4,1,0.25,0.05,0.7\n\nviolence,4\n");
+        var e = Assert.Throws<CsvFormatException>(() => SummaryCsv.Read(path))!;
+        Assert.That(e.Message, Is.EqualTo($"{path}:4: has 2 fields, the header has 6"));
+    }
+
+    [Test]
     public void A_quote_that_is_never_closed_is_reported_at_the_row_that_opens_it()
     {
         using var dir = new TempDir();
