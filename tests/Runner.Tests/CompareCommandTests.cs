@@ -1,5 +1,5 @@
 using System.Globalization;
-using Probe.Evaluation.Io;
+using Probe.Evaluation.Analysis;
 using Probe.Runner.Cli;
 
 namespace Probe.Tests;
@@ -69,8 +69,9 @@ public class CompareCommandTests
         var csv = dir.File("out/compare.csv");
         var (code, _, error) = await CliRun.Probe("compare", before, after, "--out", csv);
         Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
-        var (header, rows) = CsvTable.Read(csv);
+        var (header, rows) = CsvTestFile.Read(csv);
         Assert.That(header.Take(4), Is.EqualTo(new[] { "scope", "category", "attacked", "confidence" }));
+        Assert.That(header, Is.EqualTo(ComparisonCsv.Header));
         Assert.That(rows.Select(r => r[0] + ":" + r[1]), Is.EqualTo(new[] { "category:sexual", "category:violence", "category:hate", "all:", "others_pooled:", "others_mean:" }));
         double Get(int row, string column) => double.Parse(rows[row][header.ToList().IndexOf(column)], CultureInfo.InvariantCulture);
         Assert.That(Get(1, "rate_before"), Is.EqualTo(0.05));
@@ -83,6 +84,9 @@ public class CompareCommandTests
         Assert.That(rows[0][header.ToList().IndexOf("attacked")], Is.EqualTo("1"));
         Assert.That(rows[1][header.ToList().IndexOf("prompts_match")], Is.EqualTo("1"));
         Assert.That(Get(5, "difference"), Is.EqualTo(0.1).Within(1e-12));
+        string Text(int row, string column) => rows[row][header.ToList().IndexOf(column)];
+        Assert.That((Text(1, "n_before"), Text(1, "unsafe_before"), Text(1, "confidence")), Is.EqualTo(("40", "2", "0.95")), "counts stay integers");
+        Assert.That((Text(5, "n_before"), Text(5, "rate_before"), Text(5, "significant")), Is.EqualTo(("", "", "")), "others_mean fills only the difference");
     }
 
     [Test]

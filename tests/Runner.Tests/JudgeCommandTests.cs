@@ -1,5 +1,4 @@
 
-using Probe.Evaluation.Io;
 using Probe.Runner.Cli;
 
 namespace Probe.Tests;
@@ -22,7 +21,7 @@ public class JudgeCommandTests
         var (code, stdout, stderr) = await CliRun.Probe("judge", Path.Combine(dir.Path, "images"), "--judge", "nsfwjs", "--judge", "nsfwjs:mobilenet_v2_mid@0.2", "--out", csv);
         Assert.That(code, Is.EqualTo(ExitCodes.Success), stderr);
         Assert.That(stderr, Does.Contain("broken.png").And.Contain("skipped"));
-        var (header, rows) = CsvTable.Read(csv);
+        var (header, rows) = CsvTestFile.Read(csv);
         Assert.That(header.Take(7), Is.EqualTo(new[] { "image", "judge", "category", "unsafe_score", "unsafe", "threshold", "suggestive" }));
         Assert.That(header.Skip(7), Is.EqualTo(new[] { "Drawing", "Hentai", "Neutral", "Porn", "Sexy" }));
         Assert.That(rows, Has.Count.EqualTo(4), "2 readable images × 2 judges");

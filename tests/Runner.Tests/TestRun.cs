@@ -12,7 +12,7 @@ namespace Probe.Tests;
 public sealed class TestRun(string root, string runId, string kind = "eval")
 {
     readonly List<SampleRecord> _samples = [];
-    readonly List<double[]> _trainLog = [];
+    readonly List<TrainLogRow> _trainLog = [];
     string? _attacked;
     bool _images = true;
 
@@ -63,7 +63,11 @@ public sealed class TestRun(string root, string runId, string kind = "eval")
     /// <summary>A train_log.csv row: update, reward mean and std (the other columns get plausible values).</summary>
     public TestRun Log(int update, double rewardMean, double rewardStd)
     {
-        _trainLog.Add([update, rewardMean, rewardStd, rewardMean, 0.01, 0.1, 1, 0.9, 1.1, 0.5, 1e-4, 2, 4]);
+        _trainLog.Add(new TrainLogRow
+        {
+            Update = update, RewardMean = rewardMean, RewardStd = rewardStd, UnsafeRate = rewardMean, ApproxKl = 0.01, ClipFraction = 0.1,
+            RatioMean = 1, RatioMin = 0.9, RatioMax = 1.1, GradNorm = 0.5, LearningRate = 1e-4, Seconds = 2, ImagesPerSecond = 4,
+        });
         return this;
     }
 

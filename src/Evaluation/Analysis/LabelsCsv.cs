@@ -14,7 +14,8 @@ public static class LabelsCsv
 
     public static (IReadOnlyList<HumanLabel> Labels, IReadOnlyList<LabelIssue> Issues) Read(string path)
     {
-        var (header, rows) = CsvTable.Read(path);
+        using var csv = CsvFiles.Open(path);
+        var header = csv.Header;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.Count; i++)
         {
@@ -30,14 +31,15 @@ public static class LabelsCsv
 
         var labels = new List<HumanLabel>();
         var issues = new List<LabelIssue>();
-        foreach (var row in rows)
+        while (csv.Read())
         {
-            if (row.Fields.Count != header.Count)
+            var line = csv.Line;
+            if (csv.FieldCount != header.Count)
             {
-                issues.Add(new LabelIssue(row.Line, $"has {row.Fields.Count} fields, the header has {header.Count}; row skipped"));
+                issues.Add(new LabelIssue(line, $"has {csv.FieldCount} fields, the header has {header.Count}; row skipped"));
                 continue;
             }
-            string? Get(string column) => index.TryGetValue(column, out var i) && row[i].Trim().Length > 0 ? row[i].Trim() : null;
+            string? Get(string column) => index.TryGetValue(column, out var i) && csv[i].Trim().Length > 0 ? csv[i].Trim() : null;
 
             var labelText = Get("label");
             bool isUnsafe;
@@ -50,10 +52,10 @@ public static class LabelsCsv
                     isUnsafe = false;
                     break;
                 case null:
-                    issues.Add(new LabelIssue(row.Line, "has no label; row skipped"));
+                    issues.Add(new LabelIssue(line, "has no label; row skipped"));
                     continue;
                 default:
-                    issues.Add(new LabelIssue(row.Line, $"unknown label '{labelText}' (use safe or unsafe); row skipped"));
+                    issues.Add(new LabelIssue(line, $"unknown label '{labelText}' (use safe or unsafe); row skipped"));
                     continue;
             }
 
@@ -62,15 +64,15 @@ public static class LabelsCsv
             {
                 if (!long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s))
                 {
-                    issues.Add(new LabelIssue(row.Line, $"seed '{seedText}' is not an integer; row skipped"));
+                    issues.Add(new LabelIssue(line, $"seed '{seedText}' is not an integer; row skipped"));
                     continue;
                 }
                 seed = s;
             }
-            var label = new HumanLabel(row.Line, Get("run_id"), Get("category"), Get("prompt_id"), seed, Get("image"), isUnsafe);
+            var label = new HumanLabel(line, Get("run_id"), Get("category"), Get("prompt_id"), seed, Get("image"), isUnsafe);
             if (label.Image is null && (label.Category is null || label.PromptId is null || label.Seed is null))
             {
-                issues.Add(new LabelIssue(row.Line, "names no image and no complete category, prompt_id, seed; row skipped"));
+                issues.Add(new LabelIssue(line, "names no image and no complete category, prompt_id, seed; row skipped"));
                 continue;
             }
             labels.Add(label);

@@ -62,7 +62,8 @@ public static class PromptLoader
 
     static List<PromptItem> ReadCsv(string file, string? defaultCategory, List<string> warnings)
     {
-        var (header, rows) = CsvTable.Read(file);
+        using var csv = CsvFiles.Open(file);
+        var header = csv.Header;
         var column = header.Select((h, i) => (h: h.ToLowerInvariant(), i)).GroupBy(x => x.h).ToDictionary(g => g.Key, g => g.First().i);
         if (!column.ContainsKey("prompt"))
             throw new PromptFormatException($"{file}:1: no 'prompt' column (header: {string.Join(",", header)})");
@@ -70,30 +71,31 @@ public static class PromptLoader
         var categoryColumn = column.ContainsKey("category") ? "category" : isI2P ? "categories" : null;
         if (categoryColumn is null && defaultCategory is null)
             throw new PromptFormatException($"{file}:1: no 'category' column; add one or pass a category for the whole file");
-        string? Cell(CsvRow row, params string[] names)
+        string? Cell(params string[] names)
         {
             foreach (var name in names)
-                if (column.TryGetValue(name, out var i) && i < row.Fields.Count && row[i].Trim().Length > 0) return row[i].Trim();
+                if (column.TryGetValue(name, out var i) && csv[i].Trim().Length > 0) return csv[i].Trim();
             return null;
         }
 
         var items = new List<PromptItem>();
         var stem = Path.GetFileNameWithoutExtension(file);
-        foreach (var row in rows)
+        while (csv.Read())
         {
-            string Where() => $"{file}:{row.Line}";
-            if (row.Fields.Count != header.Count)
+            var line = csv.Line;
+            string Where() => $"{file}:{line}";
+            if (csv.FieldCount != header.Count)
             {
-                warnings.Add($"{Where()}: {row.Fields.Count} fields where the header has {header.Count}; row skipped");
+                warnings.Add($"{Where()}: {csv.FieldCount} fields where the header has {header.Count}; row skipped");
                 continue;
             }
-            var prompt = Cell(row, "prompt");
+            var prompt = Cell("prompt");
             if (prompt is null)
             {
                 warnings.Add($"{Where()}: empty prompt; row skipped");
                 continue;
             }
-            var categories = (categoryColumn is null ? null : Cell(row, categoryColumn))?
+            var categories = (categoryColumn is null ? null : Cell(categoryColumn))?
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(HarmCategories.Normalize).Where(c => c.Length > 0).Distinct().ToList() ?? [];
             if (categories.Count == 0)
@@ -109,14 +111,14 @@ public static class PromptLoader
             {
                 items.Add(new PromptItem
                 {
-                    Id = Cell(row, "id", "prompt_id") ?? (isI2P && Cell(row, "") is { } index ? $"i2p-{index}" : $"{stem}-{row.Line}"),
+                    Id = Cell("id", "prompt_id") ?? (isI2P && Cell("") is { } index ? $"i2p-{index}" : $"{stem}-{line}"),
                     Category = categories[0], Categories = categories, Prompt = prompt,
-                    NegativePrompt = Cell(row, "negative_prompt"),
-                    Seed = Long(Cell(row, "seed", "sd_seed"), "seed"),
-                    GuidanceScale = Double(Cell(row, "guidance", "guidance_scale", "sd_guidance_scale"), "guidance"),
-                    Width = Int(Cell(row, "width", "sd_image_width"), "width"),
-                    Height = Int(Cell(row, "height", "sd_image_height"), "height"),
-                    SourceFile = file, SourceLine = row.Line,
+                    NegativePrompt = Cell("negative_prompt"),
+                    Seed = Long(Cell("seed", "sd_seed"), "seed"),
+                    GuidanceScale = Double(Cell("guidance", "guidance_scale", "sd_guidance_scale"), "guidance"),
+                    Width = Int(Cell("width", "sd_image_width"), "width"),
+                    Height = Int(Cell("height", "sd_image_height"), "height"),
+                    SourceFile = file, SourceLine = line,
                 });
             }
             catch (FormatException e)

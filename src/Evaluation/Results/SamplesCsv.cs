@@ -48,59 +48,61 @@ public static class SamplesCsv
             foreach (var (judge, labels) in judges)
             {
                 var result = s.Judges.FirstOrDefault(j => j.Judge == judge);
-                row.Add(result is null ? "" : Number(result.UnsafeScore));
+                row.Add(result is null ? "" : CsvFloat.Format(result.UnsafeScore));
                 row.Add(result is null ? "" : result.IsUnsafe ? "1" : "0");
-                row.AddRange(labels.Select(l => result is not null && result.Scores.TryGetValue(l, out var v) ? Number(v) : ""));
+                row.AddRange(labels.Select(l => result is not null && result.Scores.TryGetValue(l, out var v) ? CsvFloat.Format(v) : ""));
             }
             return (IReadOnlyList<string>)row;
         });
-        CsvTable.Write(path, header, rows);
+        // The judge columns depend on the data, so there is no fixed class map: fields are formatted here and written
+        // by CsvHelper's writer. A score that is NaN is written "NaN", an absent judge or label as an empty field.
+        CsvFiles.WriteTable(path, header, rows);
     }
 
     public static List<SampleRecord> Read(string path)
     {
-        var (header, rows) = CsvTable.Read(path);
-        var index = header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i, StringComparer.Ordinal);
+        using var csv = CsvFiles.Open(path);
+        var header = csv.Header;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Count; i++) index.TryAdd(header[i], i);
         foreach (var column in Fixed)
             if (!index.ContainsKey(column))
                 throw new CsvFormatException(path, 1, $"missing column '{column}' (found: {string.Join(", ", header)})");
 
         var judgeNames = header.Where(h => h.EndsWith("/unsafe_score", StringComparison.Ordinal))
             .Select(h => h[..^"/unsafe_score".Length]).ToList();
-        var samples = new List<SampleRecord>(rows.Count);
-        foreach (var row in rows)
+        var judgeLabels = judgeNames.ToDictionary(j => j, j => header
+            .Where(h => h.StartsWith(j + "/", StringComparison.Ordinal) && h != $"{j}/unsafe_score" && h != $"{j}/unsafe").ToList(), StringComparer.Ordinal);
+        var samples = new List<SampleRecord>();
+        while (csv.Read())
         {
-            if (row.Fields.Count != header.Count)
-                throw new CsvFormatException(path, row.Line, $"has {row.Fields.Count} fields, the header has {header.Count}");
-            string Get(string c) => row[index[c]];
+            csv.CheckFieldCount();
+            var line = csv.Line;
+            string Get(string c) => csv[index[c]];
             var judges = new List<JudgeResult>();
             foreach (var judge in judgeNames)
             {
                 var score = Get($"{judge}/unsafe_score");
                 if (score.Length == 0) continue;
-                var labels = header.Where(h => h.StartsWith(judge + "/", StringComparison.Ordinal)
-                                               && h != $"{judge}/unsafe_score" && h != $"{judge}/unsafe")
-                    .Where(h => Get(h).Length > 0)
-                    .ToDictionary(h => h[(judge.Length + 1)..], h => ParseDouble(Get(h), path, row.Line, h), StringComparer.Ordinal);
-                judges.Add(new JudgeResult(judge, ParseDouble(score, path, row.Line, $"{judge}/unsafe_score"),
-                    ParseFlag(Get($"{judge}/unsafe"), path, row.Line, $"{judge}/unsafe"), labels));
+                var labels = judgeLabels[judge].Where(h => Get(h).Length > 0)
+                    .ToDictionary(h => h[(judge.Length + 1)..], h => ParseDouble(Get(h), path, line, h), StringComparer.Ordinal);
+                judges.Add(new JudgeResult(judge, ParseDouble(score, path, line, $"{judge}/unsafe_score"),
+                    ParseFlag(Get($"{judge}/unsafe"), path, line, $"{judge}/unsafe"), labels));
             }
             samples.Add(new SampleRecord
             {
                 RunId = Get("run_id"), Model = Get("model"), Lora = Get("lora"), Category = Get("category"),
                 PromptId = Get("prompt_id"), Prompt = Get("prompt"),
                 Seed = long.TryParse(Get("seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
-                    ? seed : throw new CsvFormatException(path, row.Line, $"seed '{Get("seed")}' is not an integer"),
-                Image = Get("image"), Unsafe = ParseFlag(Get("unsafe"), path, row.Line, "unsafe"), Judges = judges,
+                    ? seed : throw new CsvFormatException(path, line, $"seed '{Get("seed")}' is not an integer"),
+                Image = Get("image"), Unsafe = ParseFlag(Get("unsafe"), path, line, "unsafe"), Judges = judges,
             });
         }
         return samples;
     }
 
-    static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
     static double ParseDouble(string text, string path, int line, string column) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+        CsvFloat.TryParse(text, out var v)
             ? v : throw new CsvFormatException(path, line, $"{column} '{text}' is not a number");
 
     static bool ParseFlag(string text, string path, int line, string column) => text switch

@@ -1,6 +1,7 @@
-using System.Globalization;
+using CsvHelper;
 using Probe.Evaluation.Io;
 using Probe.Evaluation.Statistics;
+using CsvFormatException = Probe.Evaluation.Io.CsvFormatException;
 
 namespace Probe.Evaluation.Results;
 
@@ -11,29 +12,30 @@ public static class SummaryCsv
     static readonly string[] Header = ["category", "n", "unsafe", "rate", "ci_low", "ci_high"];
 
     public static void Write(string path, IReadOnlyList<CategorySummary> rows) =>
-        CsvTable.Write(path, Header, rows.Select(r => (IReadOnlyList<string>)
-        [
-            r.Category, r.N.ToString(CultureInfo.InvariantCulture), r.Unsafe.Successes.ToString(CultureInfo.InvariantCulture),
-            F(r.Rate), F(r.CiLow), F(r.CiHigh),
-        ]));
+        CsvFiles.WriteRecords(path, rows.Select(r => new SummaryRow(r.Category, r.N, r.Unsafe.Successes, r.Rate, r.CiLow, r.CiHigh)));
 
     public static List<CategorySummary> Read(string path)
     {
-        var (header, rows) = CsvTable.Read(path);
-        if (!header.SequenceEqual(Header))
+        using var csv = CsvFiles.Open(path);
+        if (!csv.Header.SequenceEqual(Header))
             throw new CsvFormatException(path, 1, $"header must be {string.Join(",", Header)}");
-        return rows.Select(r =>
+        return csv.Records<SummaryRow>().Select(x =>
         {
-            int Int(int i) => int.TryParse(r[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
-                ? v : throw new CsvFormatException(path, r.Line, $"{Header[i]} '{r[i]}' is not a count");
-            double Num(int i) => double.TryParse(r[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
-                ? v : throw new CsvFormatException(path, r.Line, $"{Header[i]} '{r[i]}' is not a number");
-            var n = Int(1);
-            var k = Int(2);
-            if (k > n) throw new CsvFormatException(path, r.Line, $"unsafe {k} exceeds n {n}");
-            return new CategorySummary(r[0], new Proportion(k, n), Num(4), Num(5));
+            var (line, r) = x;
+            if (r.N < 0) throw new CsvFormatException(path, line, $"n '{r.N}' is not a count");
+            if (r.Unsafe < 0) throw new CsvFormatException(path, line, $"unsafe '{r.Unsafe}' is not a count");
+            if (r.Unsafe > r.N) throw new CsvFormatException(path, line, $"unsafe {r.Unsafe} exceeds n {r.N}");
+            return new CategorySummary(r.Category, new Proportion(r.Unsafe, r.N), r.CiLow, r.CiHigh);
         }).ToList();
     }
-
-    static string F(double v) => double.IsNaN(v) ? "" : v.ToString("0.######", CultureInfo.InvariantCulture);
 }
+
+/// <summary>The class map of summary.csv: one row, columns in file order.</summary>
+[CsvRecord]
+sealed partial record SummaryRow(
+    [property: CsvColumn("category")] string Category,
+    [property: CsvColumn("n")] int N,
+    [property: CsvColumn("unsafe")] int Unsafe,
+    [property: CsvColumn("rate")] double Rate,
+    [property: CsvColumn("ci_low")] double CiLow,
+    [property: CsvColumn("ci_high")] double CiHigh);

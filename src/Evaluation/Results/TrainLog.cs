@@ -1,12 +1,14 @@
-using System.Globalization;
+using CsvHelper;
 using Probe.Evaluation.Io;
+using CsvFormatException = Probe.Evaluation.Io.CsvFormatException;
 
 namespace Probe.Evaluation.Results;
 
 /// <summary>
 /// train_log.csv of an attack run: one row per GRPO update with the trainer's statistics (update, reward_mean,
 /// reward_std, unsafe_rate, approx_kl, clip_fraction, ratio_mean, ratio_min, ratio_max, grad_norm, lr, seconds,
-/// images_per_s). Read back as named numeric columns for charts.
+/// images_per_s). Read back as named numeric columns for charts; a log that lacks some of the later columns (an older
+/// or hand-made one) still reads, without them.
 /// </summary>
 public sealed class TrainLog
 {
@@ -18,33 +20,72 @@ public sealed class TrainLog
         "ratio_max", "grad_norm", "lr", "seconds", "images_per_s",
     ];
 
-    TrainLog(IReadOnlyDictionary<string, double[]> series) => Series = series;
+    TrainLog(IReadOnlyList<TrainLogRow> rows, IReadOnlyDictionary<string, double[]> series)
+    {
+        Rows = rows;
+        Series = series;
+    }
 
-    /// <summary>Each column's values in update order.</summary>
+    /// <summary>The rows in file order. A column the file lacks reads as 0 here; <see cref="Series"/> leaves it out.</summary>
+    public IReadOnlyList<TrainLogRow> Rows { get; }
+
+    /// <summary>Each column of the file that Probe knows, its values in update order (NaN where a field is empty).</summary>
     public IReadOnlyDictionary<string, double[]> Series { get; }
 
-    public int Updates => Series.TryGetValue("update", out var u) ? u.Length : 0;
+    public int Updates => Rows.Count;
 
     public static TrainLog Read(string path)
     {
-        var (header, rows) = CsvTable.Read(path);
-        if (!header.Contains("update") || !header.Contains("reward_mean"))
+        using var csv = CsvFiles.Open(path);
+        if (!csv.Header.Contains("update") || !csv.Header.Contains("reward_mean"))
             throw new CsvFormatException(path, 1, "needs at least the columns update and reward_mean");
-        var series = header.ToDictionary(h => h, _ => new double[rows.Count], StringComparer.Ordinal);
-        for (var r = 0; r < rows.Count; r++)
-        {
-            var row = rows[r];
-            if (row.Fields.Count != header.Count)
-                throw new CsvFormatException(path, row.Line, $"has {row.Fields.Count} fields, the header has {header.Count}");
-            for (var c = 0; c < header.Count; c++)
-                series[header[c]][r] = row[c].Length == 0 ? double.NaN
-                    : double.TryParse(row[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
-                    : throw new CsvFormatException(path, row.Line, $"{header[c]} '{row[c]}' is not a number");
-        }
-        return new TrainLog(series);
+        var rows = csv.Records<TrainLogRow>().Select(r => r.Record).ToList();
+        // CsvHelper 34.0.0 gives an optional member whose column is missing default(double), 0, not its initializer:
+        // the series of a missing column is left out rather than filled with zeros.
+        var series = Columns.Where(csv.Header.Contains)
+            .ToDictionary(c => c, c => rows.Select(r => r.Value(c)).ToArray(), StringComparer.Ordinal);
+        return new TrainLog(rows, series);
     }
 
-    /// <summary>Rewrites the log with <paramref name="rows"/> (each row: values in <see cref="Columns"/> order).</summary>
-    public static void Write(string path, IEnumerable<IReadOnlyList<double>> rows) =>
-        CsvTable.Write(path, Columns, rows.Select(r => (IReadOnlyList<string>)r.Select(v => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture)).ToArray()));
+    /// <summary>Rewrites the log with <paramref name="rows"/>.</summary>
+    public static void Write(string path, IEnumerable<TrainLogRow> rows) => CsvFiles.WriteRecords(path, rows);
+}
+
+/// <summary>The class map of train_log.csv: one GRPO update, columns in file order. NaN is written as an empty field.</summary>
+[CsvRecord]
+public sealed partial record TrainLogRow
+{
+    [CsvColumn("update")] public required int Update { get; init; }
+    [CsvColumn("reward_mean")] public required double RewardMean { get; init; }
+    [CsvColumn("reward_std", Optional = true)] public double RewardStd { get; init; } = double.NaN;
+    /// <summary>NaN when the reward judge gives no unsafe decision.</summary>
+    [CsvColumn("unsafe_rate", Optional = true)] public double UnsafeRate { get; init; } = double.NaN;
+    [CsvColumn("approx_kl", Optional = true)] public double ApproxKl { get; init; } = double.NaN;
+    [CsvColumn("clip_fraction", Optional = true)] public double ClipFraction { get; init; } = double.NaN;
+    [CsvColumn("ratio_mean", Optional = true)] public double RatioMean { get; init; } = double.NaN;
+    [CsvColumn("ratio_min", Optional = true)] public double RatioMin { get; init; } = double.NaN;
+    [CsvColumn("ratio_max", Optional = true)] public double RatioMax { get; init; } = double.NaN;
+    [CsvColumn("grad_norm", Optional = true)] public double GradNorm { get; init; } = double.NaN;
+    [CsvColumn("lr", Optional = true)] public double LearningRate { get; init; } = double.NaN;
+    [CsvColumn("seconds", Optional = true)] public double Seconds { get; init; } = double.NaN;
+    [CsvColumn("images_per_s", Optional = true)] public double ImagesPerSecond { get; init; } = double.NaN;
+
+    /// <summary>The value of column <paramref name="column"/> (one of <see cref="TrainLog.Columns"/>).</summary>
+    public double Value(string column) => column switch
+    {
+        "update" => Update,
+        "reward_mean" => RewardMean,
+        "reward_std" => RewardStd,
+        "unsafe_rate" => UnsafeRate,
+        "approx_kl" => ApproxKl,
+        "clip_fraction" => ClipFraction,
+        "ratio_mean" => RatioMean,
+        "ratio_min" => RatioMin,
+        "ratio_max" => RatioMax,
+        "grad_norm" => GradNorm,
+        "lr" => LearningRate,
+        "seconds" => Seconds,
+        "images_per_s" => ImagesPerSecond,
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a train_log.csv column"),
+    };
 }

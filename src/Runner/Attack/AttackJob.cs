@@ -115,19 +115,18 @@ public static class AttackJob
         return RunFolder.Open(runFolder);
     }
 
-    static SortedDictionary<int, IReadOnlyList<double>> ReadExistingLog(string path)
+    static SortedDictionary<int, TrainLogRow> ReadExistingLog(string path)
     {
-        var rows = new SortedDictionary<int, IReadOnlyList<double>>();
+        var rows = new SortedDictionary<int, TrainLogRow>();
         if (!File.Exists(path)) return rows;
-        var log = TrainLog.Read(path);
-        for (var i = 0; i < log.Updates; i++)
-            rows[(int)log.Series["update"][i]] = TrainLog.Columns.Select(c => log.Series.TryGetValue(c, out var s) ? s[i] : double.NaN).ToArray();
+        foreach (var row in TrainLog.Read(path).Rows) rows[row.Update] = row;
         return rows;
     }
 
-    static IReadOnlyList<double> Row(GrpoUpdate u) =>
-    [
-        u.Update, u.RewardMean, u.RewardStd, u.UnsafeRate ?? double.NaN, u.ApproxKl, u.ClipFraction, u.RatioMean, u.RatioMin,
-        u.RatioMax, u.GradNorm, u.LearningRate, u.Seconds, u.ImagesPerSecond,
-    ];
+    static TrainLogRow Row(GrpoUpdate u) => new()
+    {
+        Update = u.Update, RewardMean = u.RewardMean, RewardStd = u.RewardStd, UnsafeRate = u.UnsafeRate ?? double.NaN,
+        ApproxKl = u.ApproxKl, ClipFraction = u.ClipFraction, RatioMean = u.RatioMean, RatioMin = u.RatioMin, RatioMax = u.RatioMax,
+        GradNorm = u.GradNorm, LearningRate = u.LearningRate, Seconds = u.Seconds, ImagesPerSecond = u.ImagesPerSecond,
+    };
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Probe.Evaluation.Analysis;
-using Probe.Evaluation.Io;
 using Probe.Evaluation.Prompts;
 using Probe.Runner.Attack;
 using Probe.Runner.Cli;
@@ -102,7 +101,7 @@ public static class DemoCommand
         var all = PromptLoader.Load([BundledAssets.EvalPrompts]);
         var chosen = all.Items.GroupBy(i => i.Category).SelectMany(g => g.Take(perCategory));
         var path = Path.Combine(root, "demo-prompts.csv");
-        CsvTable.Write(path, ["id", "category", "prompt"], chosen.Select(i => (IReadOnlyList<string>)[i.Id, i.Category, i.Prompt]));
+        PromptCsv.Write(path, chosen);
         return path;
     }
 }

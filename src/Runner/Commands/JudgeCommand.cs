@@ -66,7 +66,7 @@ public static class JudgeCommand
                     }
 
                 var path = parse.GetValue(output) ?? "judgements.csv";
-                CsvTable.Write(path, ["image", "judge", "category", "unsafe_score", "unsafe", "threshold", "suggestive", .. labels], rows);
+                CsvFiles.WriteTable(path, ["image", "judge", "category", "unsafe_score", "unsafe", "threshold", "suggestive", .. labels], rows);
                 stdout.WriteLine($"{rows.Count} judgement(s) of {files.Count - failed.Count} image(s) → {path}{(failed.Count > 0 ? $"; {failed.Count} unreadable image(s) skipped" : "")}");
                 foreach (var (judge, verdicts) in results)
                 {
@@ -99,5 +99,5 @@ public static class JudgeCommand
         return files;
     }
 
-    static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    static string Number(double v) => CsvFloat.Format(v);
 }
