@@ -7,7 +7,8 @@ namespace Probe.Evaluation.Results;
 /// <summary>
 /// train_log.csv of an attack run: one row per GRPO update with the trainer's statistics (update, reward_mean,
 /// reward_std, unsafe_rate, approx_kl, clip_fraction, ratio_mean, ratio_min, ratio_max, grad_norm, lr, seconds,
-/// images_per_s). Read back as named numeric columns for charts; a log that lacks some of the later columns (an older
+/// images_per_s, then loss, kl_to_reference, optimizer_steps, skipped_steps, rollout_seconds: every scalar of an update).
+/// Read back as named numeric columns for charts; a log that lacks some of the later columns (an older
 /// or hand-made one) still reads, without them.
 /// </summary>
 public sealed class TrainLog
@@ -17,7 +18,8 @@ public sealed class TrainLog
     public static readonly IReadOnlyList<string> Columns =
     [
         "update", "reward_mean", "reward_std", "unsafe_rate", "approx_kl", "clip_fraction", "ratio_mean", "ratio_min",
-        "ratio_max", "grad_norm", "lr", "seconds", "images_per_s",
+        "ratio_max", "grad_norm", "lr", "seconds", "images_per_s", "loss", "kl_to_reference", "optimizer_steps", "skipped_steps",
+        "rollout_seconds",
     ];
 
     TrainLog(IReadOnlyList<TrainLogRow> rows, IReadOnlyDictionary<string, double[]> series)
@@ -69,6 +71,12 @@ public sealed partial record TrainLogRow
     [CsvColumn("lr", Optional = true)] public double LearningRate { get; init; } = double.NaN;
     [CsvColumn("seconds", Optional = true)] public double Seconds { get; init; } = double.NaN;
     [CsvColumn("images_per_s", Optional = true)] public double ImagesPerSecond { get; init; } = double.NaN;
+    [CsvColumn("loss", Optional = true)] public double Loss { get; init; } = double.NaN;
+    /// <summary>NaN when kl_beta is 0 (no reference pass).</summary>
+    [CsvColumn("kl_to_reference", Optional = true)] public double KlToReference { get; init; } = double.NaN;
+    [CsvColumn("optimizer_steps", Optional = true)] public int OptimizerSteps { get; init; }
+    [CsvColumn("skipped_steps", Optional = true)] public int SkippedSteps { get; init; }
+    [CsvColumn("rollout_seconds", Optional = true)] public double RolloutSeconds { get; init; } = double.NaN;
 
     /// <summary>The value of column <paramref name="column"/> (one of <see cref="TrainLog.Columns"/>).</summary>
     public double Value(string column) => column switch
@@ -86,6 +94,11 @@ public sealed partial record TrainLogRow
         "lr" => LearningRate,
         "seconds" => Seconds,
         "images_per_s" => ImagesPerSecond,
+        "loss" => Loss,
+        "kl_to_reference" => KlToReference,
+        "optimizer_steps" => OptimizerSteps,
+        "skipped_steps" => SkippedSteps,
+        "rollout_seconds" => RolloutSeconds,
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a train_log.csv column"),
     };
 }

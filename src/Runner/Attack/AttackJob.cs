@@ -123,10 +123,13 @@ public static class AttackJob
         return rows;
     }
 
-    static TrainLogRow Row(GrpoUpdate u) => new()
+    /// <summary>The one mapping from an update's record to its train_log.csv row: every scalar field of <see cref="GrpoUpdate"/>.</summary>
+    internal static TrainLogRow Row(GrpoUpdate u) => new()
     {
         Update = u.Update, RewardMean = u.RewardMean, RewardStd = u.RewardStd, UnsafeRate = u.UnsafeRate ?? double.NaN,
         ApproxKl = u.ApproxKl, ClipFraction = u.ClipFraction, RatioMean = u.RatioMean, RatioMin = u.RatioMin, RatioMax = u.RatioMax,
         GradNorm = u.GradNorm, LearningRate = u.LearningRate, Seconds = u.Seconds, ImagesPerSecond = u.ImagesPerSecond,
+        Loss = u.Loss, KlToReference = u.KlToReference ?? double.NaN, OptimizerSteps = u.OptimizerSteps, SkippedSteps = u.SkippedSteps,
+        RolloutSeconds = u.RolloutSeconds,
     };
 }

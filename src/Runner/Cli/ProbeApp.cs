@@ -1,11 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Probe.Core;
-using Probe.Core.Configuration;
-using Probe.Core.Safetensors;
-using Probe.Core.Torch;
-using Probe.Core.Weights;
-using Probe.Evaluation.Io;
 using Probe.Runner.Commands;
 
 namespace Probe.Runner.Cli;
@@ -78,7 +73,7 @@ public static class ProbeApp
     /// <summary>The one-line message for failures caused by input or environment; null for bugs.</summary>
     static string? Describe(Exception e) => e switch
     {
-        ProbeException or Grpo.GrpoConfigException or Core.Lora.LoraFormatException or Judging.Specs.JudgeSpecException or Core.Tokenizers.TokenizerFormatException or Diffusion.Schedulers.SchedulerConfigException or Config.ConfigError or Probe.Evaluation.Prompts.PromptFormatException or CsvFormatException or InvalidDataException or ConfigException or SafetensorsFormatException or WeightLoadException or TorchUnavailableException => e.Message,
+        ProbeException or InvalidDataException => e.Message,
         OperationCanceledException => "cancelled; files written so far are kept",
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => e.Message,
         JsonException => $"invalid JSON: {e.Message}",
