@@ -16,10 +16,10 @@ public class ImageLoaderTests
 {
     static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
 
-    TempFolder folder = null!;
+    TempDir folder = null!;
 
     [SetUp]
-    public void CreateFolder() => folder = new TempFolder();
+    public void CreateFolder() => folder = new TempDir();
 
     [TearDown]
     public void DeleteFolder() => folder.Dispose();

@@ -15,7 +15,7 @@ public class NudeNetJudgeTests
     static readonly int Classes = NudeNetClasses.All.Count;
     static int Index(string label) => NudeNetClasses.All.ToList().IndexOf(label);
 
-    TempFolder folder = null!;
+    TempDir folder = null!;
     string model = null!;
 
     /// <summary>(class, score, cx, cy, w, h) per anchor, in model-input pixels.</summary>
@@ -32,7 +32,7 @@ public class NudeNetJudgeTests
     [OneTimeSetUp]
     public void BuildDetector()
     {
-        folder = new TempFolder();
+        folder = new TempDir();
         var output = new float[(4 + Classes) * Anchors];
         for (var a = 0; a < Anchors; a++)
         {

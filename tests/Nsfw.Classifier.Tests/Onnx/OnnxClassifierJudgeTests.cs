@@ -14,10 +14,10 @@ public class OnnxClassifierJudgeTests
     static readonly float[] W = [4f, -2f, 0f, 1f, -3f, 2f]; // [3,2]: rows R, G, B
     static readonly float[] B = [0.25f, -0.25f];
 
-    TempFolder folder = null!;
+    TempDir folder = null!;
 
     [SetUp]
-    public void CreateFolder() => folder = new TempFolder();
+    public void CreateFolder() => folder = new TempDir();
 
     [TearDown]
     public void DeleteFolder() => folder.Dispose();

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Probe.Nsfw.Classifier.Tfjs;
-using Probe.Tests.Support;
 using static Probe.Tests.Support.TinyTfjsModel;
 using static TorchSharp.torch;
 
@@ -9,10 +8,10 @@ namespace Probe.Tests.Tfjs;
 /// <summary>Keras semantics the port must keep, on tiny models whose outputs are worked out by hand.</summary>
 public class TfjsLayersModelTests
 {
-    TempFolder folder = null!;
+    TempDir folder = null!;
 
     [SetUp]
-    public void CreateFolder() => folder = new TempFolder();
+    public void CreateFolder() => folder = new TempDir();
 
     [TearDown]
     public void DeleteFolder() => folder.Dispose();

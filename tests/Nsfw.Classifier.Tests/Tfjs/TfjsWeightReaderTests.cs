@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Probe.Nsfw.Classifier.Nsfwjs;
 using Probe.Nsfw.Classifier.Tfjs;
-using Probe.Tests.Support;
 
 namespace Probe.Tests.Tfjs;
 
@@ -31,7 +30,7 @@ public class TfjsWeightReaderTests
     [Test]
     public void Uint8_uint16_and_float16_codes_dequantise_as_tfjs_does()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         // uint8: codes 0, 1, 255 with min -1, scale 0.1 → float32(q*0.1 - 1) computed in float64.
         // uint16: codes 0, 65535 with min 0.5, scale 1e-4. float16: 1.5, -2.25 (exact in half precision).
         var shard = new List<byte> { 0, 1, 255 };
@@ -58,7 +57,7 @@ public class TfjsWeightReaderTests
     [Test]
     public void A_manifest_that_does_not_fit_the_shards_names_the_weight()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         File.WriteAllBytes(folder.File("group1-shard1of1"), new byte[10]);
         var manifest = JsonNode.Parse("""[{"paths": ["group1-shard1of1"], "weights": [{"name": "conv/kernel", "shape": [4, 4], "dtype": "float32"}]}]""");
         var e = Assert.Throws<TfjsModelException>(() => TfjsWeightReader.Read(folder.File("model.json"), manifest));
@@ -68,7 +67,7 @@ public class TfjsWeightReaderTests
     [Test]
     public void Unsupported_quantisation_is_named()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDir();
         File.WriteAllBytes(folder.File("s"), new byte[4]);
         var manifest = JsonNode.Parse("""[{"paths": ["s"], "weights": [{"name": "w", "shape": [4], "dtype": "float32", "quantization": {"dtype": "int4"}}]}]""");
         var e = Assert.Throws<TfjsModelException>(() => TfjsWeightReader.Read(folder.File("model.json"), manifest));

@@ -13,10 +13,10 @@ namespace Probe.Tests.Vlm;
 public class VlmJudgeTests
 {
     const string Key = "test-key-123";
-    TempFolder folder = null!;
+    TempDir folder = null!;
 
     [SetUp]
-    public void CreateFolder() => folder = new TempFolder();
+    public void CreateFolder() => folder = new TempDir();
 
     [TearDown]
     public void DeleteFolder() => folder.Dispose();
