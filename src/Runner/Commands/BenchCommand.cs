@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Probe.Core;
+using Probe.Core.Benchmarks;
 using Probe.Core.Torch;
 using Probe.Diffusion.Benchmarks;
 using Probe.Runner.Cli;
@@ -33,26 +34,10 @@ public static class BenchCommand
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var n = parse.GetValue(size);
-            var type = TorchRuntime.ParseDType(parse.GetValue(dtype)!);
-            var dev = TorchRuntime.ParseDevice(parse.GetValue(device)!);
-            using var inference = inference_mode();
-            using var a = randn([n, n], dtype: type, device: dev);
-            using var b = randn([n, n], dtype: type, device: dev);
-            var seconds = new List<double>();
-            for (var i = 0; i <= Math.Max(1, parse.GetValue(repeats)); i++)
-            {
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                using (var c = a.matmul(b))
-                {
-                    if (dev.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize(dev);
-                }
-                if (i > 0) seconds.Add(watch.Elapsed.TotalSeconds);
-            }
-            var median = seconds.Order().ElementAt(seconds.Count / 2);
-            var rate = 2.0 * n * n * n / median / 1e9;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matmul: {n}x{n} {type} on {dev}, threads {get_num_threads()}: median {median * 1000:F1} ms"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gflops={rate:F0}"));
+            var r = MatmulBenchmark.Run(parse.GetValue(size), TorchRuntime.ParseDType(parse.GetValue(dtype)!), TorchRuntime.ParseDevice(parse.GetValue(device)!),
+                                        parse.GetValue(repeats));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"matmul: {r.Size}x{r.Size} {r.DType} on {r.Device}, threads {r.Threads}: median {r.MedianSeconds * 1000:F1} ms"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gflops={r.GigaflopsPerSecond:F0}"));
             return 0;
         });
         return command;

@@ -109,7 +109,7 @@ public class CsvFilesTests
         TrainLog.Write(path, [new TrainLogRow { Update = 3, RewardMean = 1, RewardStd = 0.25, LearningRate = 1e-4 }]);
         var lines = File.ReadAllLines(path);
         Assert.That(lines[0], Is.EqualTo(string.Join(",", TrainLog.Columns)));
-        Assert.That(lines[1], Is.EqualTo("3,1.0,0.25,,,,,,,,0.0001,,"));
+        Assert.That(lines[1], Is.EqualTo("3,1.0,0.25,,,,,,,,0.0001,,,,,0,0,"));
         var log = TrainLog.Read(path);
         Assert.That((log.Series["update"][0], log.Series["reward_mean"][0], log.Series["lr"][0]), Is.EqualTo((3.0, 1.0, 1e-4)));
         Assert.That(double.IsNaN(log.Series["unsafe_rate"][0]), Is.True);

@@ -105,9 +105,10 @@ public class ChartTests
         var path = dir.File("train_log.csv");
         var rows = Enumerable.Range(0, 40).Select(i =>
         {
-            var update = firstUpdate + (lastUpdate - firstUpdate) * i / 39.0;
+            // Updates are whole numbers in a train log (a short run repeats some over the 40 rows).
+            var update = (int)Math.Round(firstUpdate + (lastUpdate - firstUpdate) * i / 39.0);
             var reward = lowReward + (highReward - lowReward) * i / 39.0;
-            return string.Create(CultureInfo.InvariantCulture, $"{update:0.###},{reward},{Math.Abs(reward) / 10},{i / 39.0}");
+            return string.Create(CultureInfo.InvariantCulture, $"{update},{reward},{Math.Abs(reward) / 10},{i / 39.0}");
         });
         File.WriteAllText(path, "update,reward_mean,reward_std,unsafe_rate\n" + string.Join("\n", rows) + "\n");
         var svg = RewardChart.Render(TrainLog.Read(path), "reward")!;
