@@ -5,15 +5,18 @@ namespace Probe.Core.Images;
 /// <summary>Conversions between image tensors ([3,H,W] floats in [0,1]) and 8-bit RGB bytes, rounding as diffusers does.</summary>
 public static class ImageTensors
 {
-    /// <summary>[3,H,W] in [0,1] → H·W·3 bytes: round(x·255), as diffusers' <c>numpy_to_pil</c>.</summary>
+    /// <summary>
+    /// [3,H,W] in [0,1] → H·W·3 bytes, rounded by the one rule every image path shares
+    /// (<see cref="RgbImage.FromTensorBatch"/>: clamp, ×255, round half to even, as diffusers' <c>numpy_to_pil</c>), so a
+    /// saved PNG and a judged tensor hold the same pixels.
+    /// </summary>
     public static byte[] ToRgbBytes(Tensor image)
     {
+        ArgumentNullException.ThrowIfNull(image);
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"expected an image tensor [3,H,W], got [{string.Join(",", image.shape)}]", nameof(image));
         using var scope = NewDisposeScope();
-        var bytes = (image.detach().to(ScalarType.Float32).to(CPU) * 255f).round().clamp(0, 255)
-            .to(ScalarType.Byte).permute(1, 2, 0).contiguous();
-        return bytes.bytes.ToArray();
+        return RgbImage.FromTensorBatch(image.unsqueeze(0))[0].Pixels;
     }
 
     /// <summary>H·W·3 bytes → [3,H,W] float32 in [0,1].</summary>
