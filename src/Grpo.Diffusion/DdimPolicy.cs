@@ -25,8 +25,7 @@ public sealed class DdimPolicy : IGrpoPolicy<Rollout, StepScore>
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(config);
-        _ddim = pipeline.Scheduler as DDIMScheduler
-                ?? throw new ArgumentException($"GRPO needs the DDIM scheduler (its stochastic steps have log-probabilities); the pipeline uses {pipeline.SchedulerName}. Load it with Scheduler = \"ddim\".");
+        _ddim = RequireDdim(pipeline);
         _pipeline = pipeline;
         _config = config;
         var lora = UNetLora.Of(pipeline.Unet);
@@ -44,6 +43,14 @@ public sealed class DdimPolicy : IGrpoPolicy<Rollout, StepScore>
         Parameters = Adapter.NamedParameters();
         if (pipeline.Device.type == DeviceType.CUDA && config.GradientCheckpointing && config.Lora.Dropout > 0)
             throw new GrpoConfigException(["gradient_checkpointing with lora.dropout > 0 on a GPU: the recomputation cannot replay CUDA's dropout masks; set one of them off"]);
+    }
+
+    /// <summary>The pipeline's DDIM scheduler; GRPO needs its stochastic steps' log-probabilities.</summary>
+    public static DDIMScheduler RequireDdim(TextToImagePipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return pipeline.Scheduler as DDIMScheduler
+               ?? throw new ArgumentException($"GRPO needs the DDIM scheduler (its stochastic steps have log-probabilities); the pipeline uses {pipeline.SchedulerName}. Load it with Scheduler = \"ddim\".");
     }
 
     /// <summary>The trained adapter (live on the UNet).</summary>

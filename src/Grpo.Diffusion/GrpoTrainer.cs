@@ -5,7 +5,7 @@ namespace Probe.Grpo.Diffusion;
 
 /// <summary>
 /// GRPO over denoising trajectories (GRP-Obliteration for Stable Diffusion): the modality-free
-/// <see cref="GrpoLoop{TRollout, TScore}"/> driving a <see cref="DdimPolicy"/> with an image reward. Creates (or
+/// <see cref="GrpoLoop{TConfig, TRollout, TScore}"/> driving a <see cref="DdimPolicy"/> with an image reward. Creates (or
 /// continues) the trainable adapter <see cref="GrpoSettings.AdapterName"/> on the UNet, switches gradient checkpointing
 /// as configured for the run, and restores the UNet afterwards.
 /// </summary>
@@ -20,8 +20,7 @@ public sealed class GrpoTrainer
         ArgumentNullException.ThrowIfNull(reward);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        if (pipeline.Scheduler is not Probe.Diffusion.Schedulers.DDIMScheduler)
-            throw new ArgumentException($"GRPO needs the DDIM scheduler (its stochastic steps have log-probabilities); the pipeline uses {pipeline.SchedulerName}. Load it with Scheduler = \"ddim\".");
+        DdimPolicy.RequireDdim(pipeline);
         _pipeline = pipeline;
         _reward = reward;
         Config = config;
@@ -43,14 +42,14 @@ public sealed class GrpoTrainer
         ArgumentNullException.ThrowIfNull(prompts);
         Config.ValidateFor(prompts.Count);
         var policy = new DdimPolicy(_pipeline, Config);
-        var loop = new GrpoLoop<Rollout, StepScore>(policy, new ImageReward(_reward), Config);
+        var loop = new GrpoLoop<GrpoConfig, Rollout, StepScore>(policy, new ImageReward(_reward), Config);
         loop.CheckpointWritten += path => CheckpointWritten?.Invoke(path);
         var unet = _pipeline.Unet;
         var checkpointing = unet.GradientCheckpointing;
         unet.GradientCheckpointing = Config.GradientCheckpointing;
         try
         {
-            var result = loop.Run(Config, prompts, checkpointDir, updates, progress, cancel);
+            var result = loop.Run(prompts, checkpointDir, updates, progress, cancel);
             return new GrpoRunResult(policy.Adapter, result.History, result.ResumedFromUpdate, result.LastCheckpoint);
         }
         finally

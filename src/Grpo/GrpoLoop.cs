@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Probe.Core;
 using Probe.Core.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,14 +16,18 @@ namespace Probe.Grpo;
 /// is re-seeded from (seed, update), and checkpoints hold the weights, AdamW's moments and the loop's state, so a
 /// resumed run ends bit-identical (on the CPU) to an uninterrupted one.
 /// </summary>
-public sealed class GrpoLoop<TRollout, TScore>
+/// <typeparam name="TConfig">The policy's config record (derived from <see cref="GrpoSettings"/>), so checkpoints keep every key.</typeparam>
+/// <typeparam name="TRollout">What the policy samples per update.</typeparam>
+/// <typeparam name="TScore">What the policy gives for one scored micro-step.</typeparam>
+public sealed class GrpoLoop<TConfig, TRollout, TScore>
+    where TConfig : GrpoSettings
     where TRollout : IGrpoRollout
     where TScore : IPolicyScore
 {
     readonly IGrpoPolicy<TRollout, TScore> _policy;
     readonly IGrpoReward<TRollout> _reward;
 
-    public GrpoLoop(IGrpoPolicy<TRollout, TScore> policy, IGrpoReward<TRollout> reward, GrpoSettings settings)
+    public GrpoLoop(IGrpoPolicy<TRollout, TScore> policy, IGrpoReward<TRollout> reward, TConfig settings)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(reward);
@@ -33,24 +38,19 @@ public sealed class GrpoLoop<TRollout, TScore>
         Settings = settings;
     }
 
-    public GrpoSettings Settings { get; }
+    public TConfig Settings { get; }
 
     /// <summary>Raised after a checkpoint folder is complete, with its path.</summary>
     public event Action<string>? CheckpointWritten;
 
     /// <summary>
-    /// Runs the updates not yet done. <paramref name="config"/> is the loop's settings as the policy's config type (the derived config
-    /// record), so trainer_state.json keeps every key. With <paramref name="checkpointDir"/> the run resumes from the
-    /// newest checkpoint there and writes new ones every <see cref="GrpoSettings.CheckpointEvery"/> updates.
+    /// Runs the updates not yet done. With <paramref name="checkpointDir"/> the run resumes from the newest checkpoint
+    /// there and writes new ones every <see cref="GrpoSettings.CheckpointEvery"/> updates.
     /// </summary>
-    public GrpoLoopResult Run<TConfig>(TConfig config, IReadOnlyList<string> prompts, string? checkpointDir = null,
-                                       IProgress<GrpoUpdate>? updates = null, IProgress<GrpoProgress>? progress = null,
-                                       CancellationToken cancel = default)
-        where TConfig : GrpoSettings
+    public GrpoLoopResult Run(IReadOnlyList<string> prompts, string? checkpointDir = null, IProgress<GrpoUpdate>? updates = null,
+                              IProgress<GrpoProgress>? progress = null, CancellationToken cancel = default)
     {
-        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(prompts);
-        if (!ReferenceEquals(config, Settings)) throw new ArgumentException("the config must be the loop's settings", nameof(config));
         Settings.ValidateFor(prompts.Count);
         var parameters = _policy.Parameters;
         using var optimizer = optim.AdamW(parameters.Select(p => p.Parameter), Settings.LearningRate, Settings.AdamBeta1, Settings.AdamBeta2,
@@ -60,7 +60,7 @@ public sealed class GrpoLoop<TRollout, TScore>
         string? last = null;
         if (checkpointDir is not null && GrpoCheckpoint.Latest(checkpointDir) is { } latest)
         {
-            Resume<TConfig>(latest, run, optimizer, parameters);
+            Resume(latest, run, optimizer, parameters);
             last = latest;
         }
         var resumedFrom = run.Update;
@@ -77,7 +77,7 @@ public sealed class GrpoLoop<TRollout, TScore>
                 if (checkpointDir is not null && due)
                 {
                     progress?.Report(new GrpoProgress(u + 1, Settings.Updates, GrpoPhase.Checkpointing, 0, 1));
-                    last = GrpoCheckpoint.Save(checkpointDir, run.Snapshot(config), _policy.SaveWeights, optimizer, parameters);
+                    last = GrpoCheckpoint.Save(checkpointDir, run.Snapshot(Settings), _policy.SaveWeights, optimizer, parameters);
                     CheckpointWritten?.Invoke(last);
                 }
             }
@@ -91,11 +91,10 @@ public sealed class GrpoLoop<TRollout, TScore>
         return new GrpoLoopResult(run.History.ToArray(), resumedFrom, last);
     }
 
-    void Resume<TConfig>(string checkpoint, RunState run, AdamW optimizer, IReadOnlyList<(string Name, Parameter Parameter)> parameters)
-        where TConfig : GrpoSettings
+    void Resume(string checkpoint, RunState run, AdamW optimizer, IReadOnlyList<(string Name, Parameter Parameter)> parameters)
     {
         var state = GrpoCheckpoint.ReadState<TConfig>(checkpoint);
-        var differences = ConfigDifferences(state.Config, (TConfig)Settings);
+        var differences = ConfigDifferences(state.Config, Settings);
         if (differences.Count > 0)
             throw new GrpoConfigException(differences.Select(d => $"{d}: differs from the checkpoint {checkpoint} (only updates and checkpoint_every may change on resume)").ToList());
         if (!state.Prompts.SequenceEqual(run.Prompts))
@@ -111,7 +110,7 @@ public sealed class GrpoLoop<TRollout, TScore>
         run.History.AddRange(state.History);
     }
 
-    static List<string> ConfigDifferences<TConfig>(TConfig saved, TConfig current) where TConfig : GrpoSettings
+    static List<string> ConfigDifferences(TConfig saved, TConfig current)
     {
         var a = JsonSerializer.SerializeToNode(saved with { Updates = 0, CheckpointEvery = 0 }, GrpoJson.Options)!.AsObject();
         var b = JsonSerializer.SerializeToNode(current with { Updates = 0, CheckpointEvery = 0 }, GrpoJson.Options)!.AsObject();
@@ -135,7 +134,7 @@ public sealed class GrpoLoop<TRollout, TScore>
 
         _policy.SetTraining(false);
         var sampling = progress is null ? null
-            : new InlineProgress<(int Done, int Total)>(p => progress.Report(new GrpoProgress(u + 1, Settings.Updates, GrpoPhase.Sampling, p.Done, p.Total)));
+            : new SynchronousProgress<(int Done, int Total)>(p => progress.Report(new GrpoProgress(u + 1, Settings.Updates, GrpoPhase.Sampling, p.Done, p.Total)));
         using var rollout = _policy.Sample(prompts, seeds, sampling, cancel);
         var rolloutSeconds = watch.Elapsed.TotalSeconds;
 
@@ -250,12 +249,7 @@ public sealed class GrpoLoop<TRollout, TScore>
         metrics.Step(norm, lr);
     }
 
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder reports).</summary>
-    sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
 
-/// <summary>What <see cref="GrpoLoop{TRollout, TScore}.Run"/> did: every update's record (resumed ones included), where it resumed, the last checkpoint.</summary>
+/// <summary>What <see cref="GrpoLoop{TConfig, TRollout, TScore}.Run"/> did: every update's record (resumed ones included), where it resumed, the last checkpoint.</summary>
 public sealed record GrpoLoopResult(IReadOnlyList<GrpoUpdate> History, int ResumedFromUpdate, string? LastCheckpoint);

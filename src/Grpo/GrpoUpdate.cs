@@ -2,7 +2,7 @@
 namespace Probe.Grpo;
 
 /// <summary>
-/// What one update did, reported through <see cref="GrpoLoop{TRollout, TScore}.Run"/>'s progress (one record per update, the row a
+/// What one update did, reported through <see cref="GrpoLoop{TConfig, TRollout, TScore}.Run"/>'s progress (one record per update, the row a
 /// runner writes to its CSV). Ratio, clip fraction and approx KL are over every micro-step of the update; grad norm is
 /// the mean pre-clipping norm over its optimiser steps; the learning rate is the last step's.
 /// </summary>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Probe.Grpo;
 
 /// <summary>
-/// What the modality-free <see cref="GrpoLoop{TRollout, TScore}"/> needs of a policy: sample a rollout, re-score
+/// What the modality-free <see cref="GrpoLoop{TConfig, TRollout, TScore}"/> needs of a policy: sample a rollout, re-score
 /// minibatches of it under the current and the reference policy, and save or restore its trained weights. The
 /// diffusion policy samples DDIM trajectories and scores denoising steps; a language policy samples completions and
 /// scores tokens.
