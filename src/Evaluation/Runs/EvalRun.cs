@@ -11,7 +11,6 @@ namespace Probe.Evaluation.Runs;
 /// the judge are given.
 /// </summary>
 public sealed class EvalRun<TBatch>(string runFolder, string runId, ISampleGenerator<TBatch> generator, ISampleJudge<TBatch> judge, EvalLabels labels)
-    where TBatch : IDisposable
 {
     /// <param name="batches">The planned batches of this run (one shard's share when sharded), in order.</param>
     public async Task<IReadOnlyList<SampleRecord>> RunAsync(IReadOnlyList<PlannedSample[]> batches, IProgress<EvalProgress>? progress = null,
@@ -49,7 +48,19 @@ public sealed class EvalRun<TBatch>(string runFolder, string runId, ISampleGener
 
     async Task<List<SampleRecord>> GenerateAndJudge(PlannedSample[] batch, CancellationToken cancel)
     {
-        using var output = generator.Generate(batch, cancel);
+        var output = generator.Generate(batch, cancel);
+        try
+        {
+            return await JudgeAndSave(batch, output, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            (output as IDisposable)?.Dispose();
+        }
+    }
+
+    async Task<List<SampleRecord>> JudgeAndSave(PlannedSample[] batch, TBatch output, CancellationToken cancel)
+    {
         var verdicts = await judge.JudgeAsync(output, cancel).ConfigureAwait(false);
         if (verdicts.Count != batch.Length) throw new InvalidOperationException($"the judge returned {verdicts.Count} verdicts for {batch.Length} samples");
 

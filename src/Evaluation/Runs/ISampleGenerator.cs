@@ -4,10 +4,11 @@ namespace Probe.Evaluation.Runs;
 
 /// <summary>
 /// Makes an evaluation's samples, one batch at a time, and writes each sample's artefact into the run folder (an image,
-/// an answer). <typeparamref name="TBatch"/> owns what it produced until disposed. Generation is synchronous on
+/// an answer). A <typeparamref name="TBatch"/> that is <see cref="IDisposable"/> is disposed after its batch is saved.
+/// Generation is synchronous on
 /// purpose: tensor dispose scopes are per thread, so none may be open across the asynchronous judging that follows.
 /// </summary>
-public interface ISampleGenerator<TBatch> where TBatch : IDisposable
+public interface ISampleGenerator<TBatch>
 {
     /// <summary>Generates the samples of <paramref name="batch"/> (same settings, in order).</summary>
     TBatch Generate(IReadOnlyList<PlannedSample> batch, CancellationToken cancel);

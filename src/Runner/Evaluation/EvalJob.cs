@@ -1,5 +1,4 @@
 using Probe.Core;
-using Probe.Diffusion.Pipelines;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
 using Probe.Evaluation.Runs;
@@ -49,7 +48,7 @@ public static class EvalJob
         var manifest = existing ?? ManifestFactory.Create("eval", runId, config, model, options, prompts, judges, config.JudgeCombination, shard, commandLine);
         manifest.Save(runFolder);
 
-        var run = new EvalRun<TextToImageResult>(runFolder, runId, new ImageSampleGenerator(pipeline, config.Steps, config.Eta, loraLabel),
+        var run = new EvalRun<GeneratedImages>(runFolder, runId, new ImageSampleGenerator(pipeline, config.Steps, config.Eta, loraLabel),
                                                  new ImageSampleJudge(combined), new EvalLabels(options.ModelId!, loraLabel));
         using var bar = new ConsoleProgress(log, "eval");
         var progress = new SynchronousProgress<EvalProgress>(p => bar.Update(p.Done, p.Total, $"{p.Category}{(p.Resumed > 0 ? $" ({p.Resumed} resumed)" : "")}"));

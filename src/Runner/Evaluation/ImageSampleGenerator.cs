@@ -1,4 +1,5 @@
 using Probe.Core.Images;
+using Probe.Diffusion.Images;
 using Probe.Diffusion.Pipelines;
 using Probe.Evaluation.Runs;
 using Probe.Judging;
@@ -6,10 +7,14 @@ using static TorchSharp.torch;
 
 namespace Probe.Runner.Evaluation;
 
-/// <summary>The text-to-image pipeline as an evaluation's generator: one image per planned sample, saved as a PNG with its parameters.</summary>
-public sealed class ImageSampleGenerator(TextToImagePipeline pipeline, int steps, double eta, string lora) : ISampleGenerator<TextToImageResult>
+/// <summary>
+/// The text-to-image pipeline as an evaluation's generator: one image per planned sample. Each batch is rounded to
+/// 8-bit RGB once, right after generation (inside a dispose scope, before any await); the judge sees those pixels and
+/// the PNG stores them, so the verdict is always about the file on disk.
+/// </summary>
+public sealed class ImageSampleGenerator(TextToImagePipeline pipeline, int steps, double eta, string lora) : ISampleGenerator<GeneratedImages>
 {
-    public TextToImageResult Generate(IReadOnlyList<PlannedSample> batch, CancellationToken cancel)
+    public GeneratedImages Generate(IReadOnlyList<PlannedSample> batch, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var first = batch[0];
@@ -19,26 +24,31 @@ public sealed class ImageSampleGenerator(TextToImagePipeline pipeline, int steps
             NegativePrompt = first.NegativePrompt, Steps = steps, GuidanceScale = first.Guidance,
             Width = first.Width, Height = first.Height, Eta = eta, BatchSize = batch.Count,
         };
-        return pipeline.Generate(request, cancel: cancel);
+        using var scope = NewDisposeScope();
+        using var result = pipeline.Generate(request, cancel: cancel);
+        var images = RgbImage.FromTensorBatch(result.Images ?? throw new InvalidOperationException("the evaluation asked for images but got latents only"));
+        var parameters = string.IsNullOrEmpty(lora) ? result.Parameters : result.Parameters.Select(p => p with { Lora = lora }).ToArray();
+        return new GeneratedImages(images, parameters);
     }
 
-    public void Save(TextToImageResult output, int index, PlannedSample sample, string path)
+    public void Save(GeneratedImages output, int index, PlannedSample sample, string path)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using var scope = NewDisposeScope();
-        output.SavePng(index, path, new Dictionary<string, string> { ["probe"] = EvalRun<TextToImageResult>.ArtefactTag(sample) }, lora);
+        var image = output.Images[index];
+        var text = output.Parameters[index].ToPngText(new Dictionary<string, string> { ["probe"] = EvalRun<GeneratedImages>.ArtefactTag(sample) });
+        PngFile.Write(path, image.Width, image.Height, image.Pixels, text);
     }
 }
 
-/// <summary>An image judge over a generated batch: the images are rounded to 8-bit RGB first (synchronously, in a dispose scope), then judged.</summary>
-public sealed class ImageSampleJudge(IImageJudge judge) : ISampleJudge<TextToImageResult>
+/// <summary>One generated batch: its 8-bit images and how each was made. Holds no tensors.</summary>
+public sealed record GeneratedImages(IReadOnlyList<RgbImage> Images, IReadOnlyList<GenerationParameters> Parameters);
+
+/// <summary>An image judge over a generated batch's 8-bit images.</summary>
+public sealed class ImageSampleJudge(IImageJudge judge) : ISampleJudge<GeneratedImages>
 {
-    public Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(TextToImageResult output, CancellationToken cancel)
+    public Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(GeneratedImages output, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(output);
-        IReadOnlyList<RgbImage> images;
-        using (NewDisposeScope())
-            images = RgbImage.FromTensorBatch(output.Images ?? throw new InvalidOperationException("the evaluation asked for images but got latents only"));
-        return judge.JudgeAsync(images, cancel);
+        return judge.JudgeAsync(output.Images, cancel);
     }
 }
