@@ -119,16 +119,13 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
             .Select(k => $"{k} = {b[k]?.ToJsonString() ?? "null"} (checkpoint: {a[k]?.ToJsonString() ?? "null"})").ToList();
     }
 
-    /// <summary>The prompts of update <paramref name="update"/>: all, or the next slice of a seeded cycle through them.</summary>
-    public IReadOnlyList<string> PromptsFor(IReadOnlyList<string> prompts, int update) => PromptSchedule.For(Settings, prompts, update);
-
     GrpoUpdate RunUpdate(int u, RunState run, AdamW optimizer, IReadOnlyList<(string Name, Parameter Parameter)> parameters,
                          IProgress<GrpoProgress>? progress, CancellationToken cancel)
     {
         // Everything an update allocates outside the rollout (index tensors, permutations, gradient handles) dies here.
         using var scope = NewDisposeScope();
         var watch = Stopwatch.StartNew();
-        var prompts = PromptsFor(run.Prompts, u);
+        var prompts = PromptSchedule.For(Settings, run.Prompts, u);
         var count = prompts.Count * Settings.GroupSize;
         var seeds = Enumerable.Range(0, count).Select(i => Seeds.Derive(Settings.Seed, u, SeedStream.RolloutNoise, i)).ToArray();
 

@@ -33,7 +33,4 @@ public static class RewardModes
     /// <summary>The mode named <paramref name="name"/>; <see cref="GrpoConfigException"/> for any other name.</summary>
     public static RewardMode Parse(string? name) =>
         TryParse(name, out var mode) ? mode : throw new GrpoConfigException([$"reward = {name ?? "null"}: must be {Valid}"]);
-
-    public static string Name(RewardMode mode) =>
-        Names.FirstOrDefault(n => n.Mode == mode).Name ?? throw new ArgumentOutOfRangeException(nameof(mode), mode, null);
 }

@@ -35,8 +35,6 @@ public sealed class LoraStack
 
     public IReadOnlyCollection<string> TargetPaths => _targets.Keys;
 
-    public bool IsTarget(string path) => _targets.ContainsKey(path);
-
     public LoraAdapter Adapter(string name) =>
         _adapters.FirstOrDefault(a => a.Name == name) ?? throw new KeyNotFoundException($"no LoRA adapter named '{name}' (have: {string.Join(", ", _adapters.Select(a => a.Name))})");
 
@@ -106,8 +104,10 @@ public sealed class LoraStack
         ArgumentNullException.ThrowIfNull(modules);
         var adapter = Adapter(name);
         var byPath = modules.ToDictionary(m => m.ModulePath, StringComparer.Ordinal);
-        var missing = adapter.ModulePaths.Where(p => !byPath.ContainsKey(p)).ToList();
-        var extra = byPath.Keys.Where(p => !adapter.ModulePaths.Contains(p)).ToList();
+        var paths = adapter.ModulePaths;
+        var known = paths.ToHashSet(StringComparer.Ordinal);
+        var missing = paths.Where(p => !byPath.ContainsKey(p)).ToList();
+        var extra = byPath.Keys.Where(p => !known.Contains(p)).ToList();
         if (missing.Count + extra.Count > 0)
             throw new LoraFormatException(source, $"does not match adapter '{name}': missing {string.Join(", ", missing.Take(10))}; extra {string.Join(", ", extra.Take(10))}");
         foreach (var (p, layer) in adapter.Layers)

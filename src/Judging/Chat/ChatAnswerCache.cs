@@ -27,15 +27,15 @@ public sealed class ChatAnswerCache(string folder)
         return Path.Combine(Folder, key[..2], key + ".json");
     }
 
-    /// <summary>The entry stored under <paramref name="key"/>, or null when absent, unreadable or not <paramref name="valid"/>.</summary>
-    public T? TryGet<T>(string key, Func<T, bool>? valid = null) where T : class
+    /// <summary>The entry stored under <paramref name="key"/>, or null when absent or unreadable (callers check its values).</summary>
+    public T? TryGet<T>(string key) where T : class
     {
         var path = PathOf(key);
         if (!File.Exists(path)) return null;
         try
         {
             var entry = JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json);
-            return entry is not null && (valid?.Invoke(entry) ?? true) ? entry : null;
+            return entry;
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -31,9 +31,6 @@ public static class JudgeFactory
         .Register(new JudgeKind("vlm", JudgeArgument.EndpointAndModel,
                                 ["category", "mode", "cache", "timeout", "attempts", "concurrency", "rpm", "json", "key-env"], "vlm:<endpoint-url>,<model>"), Vlm);
 
-    /// <summary>The usage line of image judge specs.</summary>
-    public static string Syntax => JudgeSpecParser.Syntax(Registry.Kinds);
-
     public static JudgeSpec Parse(string spec) => Registry.Parse(spec);
 
     public static IImageJudge Create(string spec, JudgeFactoryContext? context = null) => Registry.Create(spec, context);

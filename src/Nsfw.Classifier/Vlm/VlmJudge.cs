@@ -90,10 +90,10 @@ public sealed class VlmJudge : ImageJudge
 
     VlmAnswer? FromCache(string key)
     {
-        var entry = cache?.TryGet<CacheEntry>(key, e => e.Score >= 0 && e.Score <= 1 && HarmCategories.TryParse(e.Category, out _));
-        if (entry is null) return null;
-        HarmCategories.TryParse(entry.Category, out var category);
-        return new VlmAnswer(entry.Score, category, entry.Reason, entry.Raw);
+        var entry = cache?.TryGet<CacheEntry>(key);
+        return entry is not null && entry.Score >= 0 && entry.Score <= 1 && HarmCategories.TryParse(entry.Category, out var category)
+            ? new VlmAnswer(entry.Score, category, entry.Reason, entry.Raw)
+            : null;
     }
 
     Task<VlmAnswer> AskAsync(RgbImage image, int index, CancellationToken cancellationToken)

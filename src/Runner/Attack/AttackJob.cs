@@ -28,7 +28,7 @@ public static class AttackJob
     public static async Task<RunFolder> RunAsync(RunConfig config, string runFolder, IReadOnlyList<string> commandLine, TextWriter log,
                                                  CancellationToken cancel)
     {
-        if (config.Model is null) throw new UserError("no model: pass --model or set 'model' in the config");
+        PipelineLoading.RequireModel(config);
         if (config.Attack.Prompts.Count == 0) throw new UserError("no attack prompts: pass --attack-prompts or set 'attack.prompts' in the config");
         var grpo = GrpoConfigBuilder.Build(config);
 
@@ -39,7 +39,7 @@ public static class AttackJob
         if (existing is not null)
         {
             if (existing.Kind != "attack") throw new UserError($"{runFolder} holds a {existing.Kind} run, not an attack");
-            var differences = ManifestFactory.Differences(existing.Config, configJson);
+            var differences = ConfigDifferences.Between(existing.Config, configJson);
             if (differences.Count > 0)
                 throw new UserError($"{runFolder} holds an attack with another configuration ({string.Join("; ", differences)}); resume with the same settings or choose a new --out");
             log.WriteLine($"attack: resuming {runFolder}");

@@ -12,12 +12,17 @@ namespace Probe.Runner.Cli;
 /// </summary>
 public static class PipelineLoading
 {
+    /// <summary>The config's model, or the one error every command gives without one (checked before any work starts).</summary>
+    public static string RequireModel(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Model ?? throw new UserError("no model: pass --model (a diffusers folder or hub id) or set 'model' in the config");
+    }
+
     /// <param name="scheduler">A scheduler name that overrides the config's (the attack needs ddim), or null.</param>
     public static async Task<LoadedPipeline> LoadAsync(RunConfig config, TextWriter log, CancellationToken cancel, string? scheduler = null)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config.Model is null) throw new UserError("no model: pass --model (a diffusers folder or hub id) or set 'model' in the config");
-        var model = await ModelOptions.Resolve(config.Model, config.Revision, config.Variant, log, cancel);
+        var model = await ModelOptions.Resolve(RequireModel(config), config.Revision, config.Variant, log, cancel);
         var options = new PipelineOptions
         {
             DType = TorchRuntime.ParseDType(config.DType), Device = TorchRuntime.ParseDevice(config.Device), Variant = config.Variant,

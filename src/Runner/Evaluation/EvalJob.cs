@@ -17,7 +17,7 @@ public static class EvalJob
     public static async Task<RunFolder> RunAsync(RunConfig config, string runFolder, ShardSpec? shard, IReadOnlyList<string> commandLine,
                                                  TextWriter log, CancellationToken cancel)
     {
-        if (config.Model is null) throw new UserError("no model: pass --model (a diffusers folder or hub id) or set 'model' in the config");
+        PipelineLoading.RequireModel(config);
         if (config.Prompts.Count == 0) throw new UserError("no prompts: pass --prompts (file or folder) or set 'prompts' in the config");
         if (config.Judges.Count == 0) throw new UserError("no judges: pass --judge (e.g. nsfwjs) or set 'judges' in the config");
 
@@ -25,7 +25,7 @@ public static class EvalJob
         var existing = File.Exists(Path.Combine(runFolder, RunManifest.FileName)) ? RunManifest.Load(runFolder) : null;
         if (existing is not null)
         {
-            var differences = ManifestFactory.Differences(existing.Config, ManifestFactory.ConfigJson(config));
+            var differences = ConfigDifferences.Between(existing.Config, ManifestFactory.ConfigJson(config));
             if (differences.Count > 0)
                 throw new UserError($"{runFolder} holds a run with another configuration ({string.Join("; ", differences)}); " +
                                     "resume with the same settings or choose a new --out");

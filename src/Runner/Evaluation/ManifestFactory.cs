@@ -48,9 +48,6 @@ public static class ManifestFactory
 
     public static JsonObject ConfigJson(RunConfig config) => JsonSerializer.SerializeToNode(config, Json)!.AsObject();
 
-    /// <summary>Keys whose values differ between two resolved configs, ignoring those that cannot change results.</summary>
-    public static IReadOnlyList<string> Differences(JsonObject a, JsonObject b) => ConfigDifferences.Between(a, b);
-
     public static IReadOnlyDictionary<string, string> Packages()
     {
         var packages = new Dictionary<string, string>(StringComparer.Ordinal)
