@@ -17,10 +17,11 @@ namespace Probe.Core.Images;
 /// StbImageSharp for JPEG. Every failure is an <see cref="ImageLoadException"/> naming the file, so a caller judging a
 /// folder can skip it and go on.
 /// <list type="bullet">
-/// <item>JPEG stays with StbImageSharp because nsfwjs runs in a browser, whose JPEG decoder is libjpeg-turbo. Measured
-/// on chelsea, coffee and astronaut (tests/fixtures/nsfwjs) encoded at quality 75 and 90 with 4:2:0 chroma: StbImageSharp
-/// 2.30.16 stays within 3 levels of libjpeg-turbo 2.1.5 on every byte, ImageSharp 2.1.13 differs by up to 35 (its
-/// chroma upsampling is not libjpeg's); at 4:4:4 both are within 3. TestData/chelsea_420.jpg pins this.</item>
+/// <item>JPEG stays with StbImageSharp because nsfwjs runs in a browser, whose JPEG decoder is libjpeg-turbo. On
+/// TestData/chelsea_420.jpg (4:2:0 chroma, with libjpeg-turbo 2.1.5's decode beside it) StbImageSharp 2.30.16 is within
+/// 3 levels of libjpeg-turbo on every byte and ImageSharp 2.1.13 is 7 away; both are tested (ImageLoaderTests). Measured
+/// once outside the repo on chelsea, coffee and astronaut at quality 75 and 90, ImageSharp reached 35 (its chroma
+/// upsampling is not libjpeg's) while stb stayed within 3; at 4:4:4 both are within 3.</item>
 /// <item>Greyscale is expanded to R=G=B and alpha is dropped, not blended (as the browser's fromPixels does for nsfwjs).
 /// 16-bit PNG samples keep their high byte, as stb_image and libpng's png_set_strip_16 do (ImageSharp alone would
 /// round).</item>
