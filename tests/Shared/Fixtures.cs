@@ -45,6 +45,24 @@ public static class Fixtures
                 yield return Path.GetFullPath(dir);
     }
 
+    /// <summary>
+    /// The sets of one fixture format: <paramref name="marker"/>'s top-level "format" key equals
+    /// <paramref name="format"/>, or, when it is null, the file has no "format" key (the Stable Diffusion sets, whose
+    /// cases.json / tokenizer_tests.json share their names with the LLM sets'; ../shared/fixtures/llm/FORMAT.md).
+    /// </summary>
+    public static IEnumerable<string> SetsOfFormat(string marker, string? format)
+    {
+        foreach (var dir in SetsWith(marker))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, marker)));
+            var root = doc.RootElement;
+            string? found = root.ValueKind == System.Text.Json.JsonValueKind.Object
+                && root.TryGetProperty("format", out var f) && f.ValueKind == System.Text.Json.JsonValueKind.String
+                ? f.GetString() : null;
+            if (found == format) yield return dir;
+        }
+    }
+
     /// <summary>A short, stable name for a set in test names: "sd21-tiny" or "extra:/path/set".</summary>
     public static string NameOf(string setDir) =>
         setDir.StartsWith(Root, StringComparison.Ordinal) ? Path.GetRelativePath(Root, setDir) : setDir;

@@ -9,7 +9,7 @@ public class FixtureWeightsTests
 {
     static IEnumerable<TestCaseData> WeightFiles()
     {
-        foreach (var set in Fixtures.SetsWith("cases.json"))
+        foreach (var set in Fixtures.SetsOfFormat("cases.json", format: null))
         {
             using var cases = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(set, "cases.json")));
             if (!cases.RootElement.TryGetProperty("weight_files", out var files)) continue;

@@ -23,7 +23,7 @@ public sealed class ReferenceSet : IDisposable
     }
 
     /// <summary>Every set under tests/fixtures and PROBE_EXTRA_FIXTURES that holds cases.json.</summary>
-    public static IEnumerable<string> All() => Fixtures.SetsWith("cases.json");
+    public static IEnumerable<string> All() => Fixtures.SetsOfFormat("cases.json", format: null);
 
     /// <summary>NUnit case source: one case per set, named after it.</summary>
     public static IEnumerable<TestCaseData> Sets() =>

@@ -25,7 +25,7 @@ public static class TokenizerFixtures
 
     /// <summary>Every folder (under tests/fixtures and PROBE_EXTRA_FIXTURES) that holds a tokenizer_tests.json.</summary>
     public static IEnumerable<TestCaseData> HardPromptSets() =>
-        Fixtures.SetsWith("tokenizer_tests.json").SelectMany(d => new[]
+        Fixtures.SetsOfFormat("tokenizer_tests.json", format: null).SelectMany(d => new[]
         {
             new TestCaseData(d, HardPromptVariant.Sd21).SetArgDisplayNames(Fixtures.NameOf(d), "SD 2.x"),
             new TestCaseData(d, HardPromptVariant.Sd1).SetArgDisplayNames(Fixtures.NameOf(d), "SD 1.x"),
