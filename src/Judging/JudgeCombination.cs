@@ -3,20 +3,32 @@ using TorchSharp;
 
 namespace Probe.Judging;
 
+/// <summary>Several image judges asked about the same images (<see cref="CombinedJudge{TJudge, TItem}"/>).</summary>
+public sealed class JudgeCombination(IEnumerable<IImageJudge> members, CombinationMode mode, double? threshold = null)
+    : CombinedJudge<IImageJudge, RgbImage>(members, mode, threshold), IImageJudge
+{
+    public async Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(torch.Tensor images, CancellationToken cancellationToken = default)
+    {
+        // Convert once rather than once per member.
+        var rgb = RgbImage.FromTensorBatch(images);
+        return await JudgeAsync(rgb, cancellationToken).ConfigureAwait(false);
+    }
+}
+
 /// <summary>
-/// Several judges asked about the same images, their verdicts combined by <see cref="CombinationMode"/>.
+/// Several judges asked about the same items (images, answers), their verdicts combined by <see cref="CombinationMode"/>.
 /// Scores are reported as "&lt;member&gt;/&lt;label&gt;"; each member's own verdict is kept in
 /// <see cref="JudgeVerdict.Members"/>. The combination owns its members and disposes them.
 /// </summary>
-public sealed class JudgeCombination : IImageJudge
+public abstract class CombinedJudge<TJudge, TItem> : IJudge<TItem> where TJudge : IJudge<TItem>
 {
-    readonly IReadOnlyList<IImageJudge> members;
+    readonly IReadOnlyList<TJudge> members;
 
     /// <param name="members">At least one judge.</param>
     /// <param name="mode">any / all / mean.</param>
     /// <param name="threshold">Only for <see cref="CombinationMode.Mean"/>: the threshold of the mean score (default 0.5).
     /// any and all decide by the members' own thresholds.</param>
-    public JudgeCombination(IEnumerable<IImageJudge> members, CombinationMode mode, double? threshold = null)
+    protected CombinedJudge(IEnumerable<TJudge> members, CombinationMode mode, double? threshold = null)
     {
         ArgumentNullException.ThrowIfNull(members);
         this.members = members.ToArray();
@@ -50,7 +62,7 @@ public sealed class JudgeCombination : IImageJudge
 
     public CombinationMode Mode { get; }
 
-    public IReadOnlyList<IImageJudge> Members => members;
+    public IReadOnlyList<TJudge> Members => members;
 
     public JudgeIdentity Identity { get; }
 
@@ -61,19 +73,13 @@ public sealed class JudgeCombination : IImageJudge
 
     public double Threshold { get; }
 
-    public async Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(IReadOnlyList<RgbImage> images, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(items);
         var perMember = new List<IReadOnlyList<JudgeVerdict>>(members.Count);
         foreach (var member in members)
-            perMember.Add(await member.JudgeAsync(images, cancellationToken).ConfigureAwait(false));
-        return Combine(perMember, images.Count);
-    }
-
-    public async Task<IReadOnlyList<JudgeVerdict>> JudgeAsync(torch.Tensor images, CancellationToken cancellationToken = default)
-    {
-        // Convert once rather than once per member.
-        var rgb = RgbImage.FromTensorBatch(images);
-        return await JudgeAsync(rgb, cancellationToken).ConfigureAwait(false);
+            perMember.Add(await member.JudgeAsync(items, cancellationToken).ConfigureAwait(false));
+        return Combine(perMember, items.Count);
     }
 
     IReadOnlyList<JudgeVerdict> Combine(List<IReadOnlyList<JudgeVerdict>> perMember, int count)
@@ -108,5 +114,6 @@ public sealed class JudgeCombination : IImageJudge
     public void Dispose()
     {
         foreach (var member in members) member.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

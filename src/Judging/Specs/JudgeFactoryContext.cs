@@ -10,9 +10,13 @@ public sealed record JudgeFactoryContext
     /// <summary>Folder relative paths in specs are resolved against (default: the working directory).</summary>
     public string? BaseDirectory { get; init; }
 
-    /// <summary>Default answer cache of VLM judges when a spec gives no cache= option (null: no cache).</summary>
-    public string? VlmCacheFolder { get; init; }
+    /// <summary>Default answer cache of endpoint judges (vlm, rida, sorrybench, llamaguard) when a spec gives no cache= option (null: no cache).</summary>
+    public string? JudgeCacheFolder { get; init; }
 
     /// <summary>Reads an environment variable (replaceable in tests).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>A path from a spec, relative to <see cref="BaseDirectory"/> (default: the working directory).</summary>
+    public string PathOf(string path) =>
+        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(BaseDirectory ?? Directory.GetCurrentDirectory(), path));
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Probe.Judging;
-using Probe.Judging.Chat;
 using Probe.Judging.Specs;
 using Probe.Nsfw.Classifier.Nsfwjs;
 using Probe.Nsfw.Classifier.Onnx;
@@ -26,10 +24,10 @@ public static class JudgeFactory
         .Register(new JudgeKind("nsfwjs", JudgeArgument.OptionalName, ["unsafe", "suggestive", "device", "dtype", "models"],
                                 "nsfwjs[:mobilenet_v2|mobilenet_v2_mid|inception_v3]"), Nsfwjs)
         .Register(new JudgeKind("onnx", JudgeArgument.RequiredPath, ["ep", "fallback"], "onnx:<sidecar.json>"),
-                  (spec, context) => OnnxClassifierJudge.Load(PathOf(spec.Argument!, context), Provider(spec), Bool(spec, "fallback", false), spec.Threshold, context.Logger))
+                  (spec, context) => OnnxClassifierJudge.Load(context.PathOf(spec.Argument!), Provider(spec), spec.Flag("fallback", false), spec.Threshold, context.Logger))
         .Register(new JudgeKind("nudenet", JudgeArgument.RequiredPath, ["ep", "fallback", "unsafe", "size"], "nudenet:<model.onnx>"), NudeNet)
         .Register(new JudgeKind("vlm", JudgeArgument.EndpointAndModel,
-                                ["category", "mode", "cache", "timeout", "attempts", "concurrency", "rpm", "json", "key-env"], "vlm:<endpoint-url>,<model>"), Vlm);
+                                ["category", "mode", .. EndpointSpecOptions.Names], "vlm:<endpoint-url>,<model>"), Vlm);
 
     public static JudgeSpec Parse(string spec) => Registry.Parse(spec);
 
@@ -50,7 +48,7 @@ public static class JudgeFactory
         var options = new NsfwjsOptions
         {
             Model = model,
-            ModelsRoot = spec.Option("models") is { } root ? PathOf(root, context) : null,
+            ModelsRoot = spec.Option("models") is { } root ? context.PathOf(root) : null,
             Threshold = spec.Threshold ?? 0.5,
             Device = spec.Option("device") is { } d ? Device(spec, d) : null,
             DType = spec.Option("dtype")?.ToLowerInvariant() switch
@@ -77,11 +75,11 @@ public static class JudgeFactory
     {
         var options = new NudeNetOptions
         {
-            ModelPath = PathOf(spec.Argument!, context),
+            ModelPath = context.PathOf(spec.Argument!),
             Threshold = spec.Threshold ?? 0.5,
             Provider = Provider(spec),
-            FallbackToCpu = Bool(spec, "fallback", false),
-            InputSize = spec.Option("size") is { } size ? Int(spec, "size", size, 32, 4096) : 320,
+            FallbackToCpu = spec.Flag("fallback", false),
+            InputSize = spec.Whole("size", 320, 32, 4096),
         };
         if (spec.Option("unsafe") is { } u) options = options with { UnsafeClasses = u.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) };
         return new NudeNetJudge(options, context.Logger);
@@ -98,12 +96,6 @@ public static class JudgeFactory
             "guard" => VlmAnswerMode.Guard,
             var other => throw new JudgeSpecException(spec.Text, $"mode '{other}' is not score or guard"),
         };
-        var cache = spec.Option("cache") switch
-        {
-            null => context.VlmCacheFolder,
-            var v when v.Equals("none", StringComparison.OrdinalIgnoreCase) => null,
-            var v => PathOf(v, context),
-        };
         var options = new VlmJudgeOptions
         {
             Model = spec.Model!,
@@ -111,20 +103,11 @@ public static class JudgeFactory
             Category = category,
             Mode = mode,
             Threshold = spec.Threshold ?? 0.5,
-            CacheFolder = cache,
-            Policy = new ChatRequestPolicy
-            {
-                RequestTimeout = TimeSpan.FromSeconds(spec.Option("timeout") is { } t ? Int(spec, "timeout", t, 1, 3600) : 60),
-                MaxAttempts = spec.Option("attempts") is { } a ? Int(spec, "attempts", a, 1, 20) : 4,
-                MaxConcurrency = spec.Option("concurrency") is { } n ? Int(spec, "concurrency", n, 1, 256) : 4,
-                RequestsPerMinute = spec.Option("rpm") is { } r ? Int(spec, "rpm", r, 1, 100_000) : null,
-            },
-            RequestJsonFormat = Bool(spec, "json", true),
+            CacheFolder = EndpointSpecOptions.CacheFolder(spec, context),
+            Policy = EndpointSpecOptions.Policy(spec),
+            RequestJsonFormat = spec.Flag("json", true),
         };
-        var key = spec.Option("key-env") is { } variable
-            ? context.Environment(variable) ?? throw new JudgeSpecException(spec.Text, $"environment variable '{variable}' (key-env) is not set")
-            : ChatEndpoint.ApiKeyVariables.Select(context.Environment).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
-        return VlmJudge.Create(options, key, context.Logger);
+        return VlmJudge.Create(options, EndpointSpecOptions.ApiKey(spec, context), context.Logger);
     }
 
     static ExecutionProvider Provider(JudgeSpec spec) => spec.Option("ep")?.ToLowerInvariant() switch
@@ -150,19 +133,6 @@ public static class JudgeFactory
         return device;
     }
 
-    static bool Bool(JudgeSpec spec, string key, bool fallback) => spec.Option(key)?.ToLowerInvariant() switch
-    {
-        null => fallback,
-        "true" or "yes" or "1" => true,
-        "false" or "no" or "0" => false,
-        var other => throw new JudgeSpecException(spec.Text, $"option {key}={other} must be true or false"),
-    };
 
-    static int Int(JudgeSpec spec, string key, string text, int min, int max) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-            ? v
-            : throw new JudgeSpecException(spec.Text, $"option {key}={text} must be a whole number from {min} to {max}");
 
-    static string PathOf(string path, JudgeFactoryContext context) =>
-        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(context.BaseDirectory ?? Directory.GetCurrentDirectory(), path));
 }

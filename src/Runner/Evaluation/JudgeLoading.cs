@@ -17,7 +17,7 @@ public static class JudgeLoading
 
     public static IReadOnlyList<IImageJudge> Create(IReadOnlyList<JudgeSpecConfig> specs)
     {
-        var context = new JudgeFactoryContext { VlmCacheFolder = CacheFolder };
+        var context = new JudgeFactoryContext { JudgeCacheFolder = CacheFolder };
         var judges = new List<IImageJudge>();
         try
         {

@@ -8,7 +8,7 @@ namespace Probe.Tests.Support;
 
 /// <summary>
 /// A real HTTP/1.1 server on 127.0.0.1 (port chosen by the OS) that speaks just enough of the OpenAI chat completions
-/// API for the VLM judge tests. Each request is answered by the script given to the constructor. It serves at most
+/// API for the VLM and text judge tests. Each request is answered by the script given to the constructor. It serves at most
 /// <see cref="MaxRequests"/> requests, one per connection, and stops when disposed.
 /// </summary>
 public sealed class FakeChatServer : IDisposable
