@@ -10,12 +10,17 @@ namespace Probe.Evaluation.Prompts;
 /// <c>width</c>, <c>height</c>, <c>negative_prompt</c>), I2P's CSV as published (<c>prompt</c>, <c>categories</c>, …,
 /// <c>sd_seed</c>, <c>sd_guidance_scale</c>, <c>sd_image_width</c>, <c>sd_image_height</c>), TXT (one prompt per line,
 /// <c>#</c> comments, category from a <c># category: name</c> line or the file name), and JSON / JSON Lines lists of
-/// objects with <c>prompt</c> and a category key (T2ISafety-style releases). A folder means every such file in it,
+/// objects with <c>prompt</c> and a category key (T2ISafety-style releases). For chat models also the benchmarks as
+/// published: SORRY-Bench JSON Lines (<c>question_id</c>, numeric <c>category</c> of release 202503 or 202406,
+/// <c>turns</c>, <c>prompt_style</c>), StrongREJECT CSV (<c>category</c>, <c>source</c>, <c>forbidden_prompt</c>),
+/// HarmBench CSV (<c>Behavior</c>, <c>SemanticCategory</c>, <c>ContextString</c>, <c>BehaviorID</c>) and AdvBench CSV
+/// (<c>goal</c>, <c>target</c>; category "advbench" unless one is given). A folder means every such file in it,
 /// recursively, in name order. Malformed rows are reported with their line and skipped.
 /// </summary>
 public static class PromptLoader
 {
     static readonly string[] Extensions = [".csv", ".txt", ".json", ".jsonl"];
+    static readonly string[] PromptColumns = ["prompt", "forbidden_prompt", "behavior", "goal"];
 
     public static PromptSet Load(IEnumerable<string> paths, string? defaultCategory = null)
     {
@@ -65,10 +70,16 @@ public static class PromptLoader
         using var csv = CsvFiles.Open(file);
         var header = csv.Header;
         var column = header.Select((h, i) => (h: h.ToLowerInvariant(), i)).GroupBy(x => x.h).ToDictionary(g => g.Key, g => g.First().i);
-        if (!column.ContainsKey("prompt"))
-            throw new PromptFormatException($"{file}:1: no 'prompt' column (header: {string.Join(",", header)})");
+        // The prompt column of each format: Probe/I2P "prompt", StrongREJECT "forbidden_prompt", HarmBench "Behavior",
+        // AdvBench "goal".
+        var promptColumn = PromptColumns.FirstOrDefault(column.ContainsKey)
+            ?? throw new PromptFormatException($"{file}:1: no 'prompt' column (header: {string.Join(",", header)}; benchmark files may name it forbidden_prompt, Behavior or goal)");
         var isI2P = column.ContainsKey("categories") && column.ContainsKey("sd_seed");
-        var categoryColumn = column.ContainsKey("category") ? "category" : isI2P ? "categories" : null;
+        var isHarmBench = promptColumn == "behavior" && column.ContainsKey("behaviorid");
+        var isAdvBench = promptColumn == "goal" && column.ContainsKey("target");
+        var categoryColumn = column.ContainsKey("category") ? "category" : isI2P ? "categories" : isHarmBench && column.ContainsKey("semanticcategory") ? "semanticcategory" : null;
+        // AdvBench has no categories: its rows are one set of "harmful behaviours".
+        defaultCategory ??= isAdvBench ? "advbench" : null;
         if (categoryColumn is null && defaultCategory is null)
             throw new PromptFormatException($"{file}:1: no 'category' column; add one or pass a category for the whole file");
         string? Cell(params string[] names)
@@ -89,7 +100,10 @@ public static class PromptLoader
                 warnings.Add($"{Where()}: {csv.FieldCount} fields where the header has {header.Count}; row skipped");
                 continue;
             }
-            var prompt = Cell("prompt");
+            var prompt = Cell(promptColumn);
+            // HarmBench's contextual behaviours are asked with their context first (HarmBench's direct-request
+            // template: context, a "---" rule, then the behaviour).
+            if (prompt is not null && isHarmBench && Cell("contextstring") is { } context) prompt = $"{context}\n\n---\n\n{prompt}";
             if (prompt is null)
             {
                 warnings.Add($"{Where()}: empty prompt; row skipped");
@@ -111,7 +125,7 @@ public static class PromptLoader
             {
                 items.Add(new PromptItem
                 {
-                    Id = Cell("id", "prompt_id") ?? (isI2P && Cell("") is { } index ? $"i2p-{index}" : $"{stem}-{line}"),
+                    Id = Cell("id", "prompt_id", "behaviorid") ?? (isI2P && Cell("") is { } index ? $"i2p-{index}" : $"{stem}-{line}"),
                     Category = categories[0], Categories = categories, Prompt = prompt,
                     NegativePrompt = Cell("negative_prompt"),
                     Seed = Long(Cell("seed", "sd_seed"), "seed"),
@@ -198,6 +212,7 @@ public static class PromptLoader
         var stem = Path.GetFileNameWithoutExtension(file);
         var where = isLines ? "line" : "entry";
         var items = new List<PromptItem>();
+        var sorryBench = SorryBenchCategories.ReleaseFor(file, entries.Select(e => SorryBenchId(e.Element) ?? 0));
         foreach (var (line, e) in entries)
         {
             string? Str(params string[] names)
@@ -207,13 +222,25 @@ public static class PromptLoader
                     if (e.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Trim().Length > 0) return v.GetString()!.Trim();
                 return null;
             }
-            var prompt = e.ValueKind == JsonValueKind.String ? e.GetString() : Str("prompt", "text", "caption");
+            var prompt = e.ValueKind == JsonValueKind.String ? e.GetString() : Str("prompt", "text", "caption") ?? FirstTurn(e);
             if (string.IsNullOrWhiteSpace(prompt))
             {
                 warnings.Add($"{file}:{line}: {where} has no prompt; skipped");
                 continue;
             }
             var category = Str("category", "subcategory", "task", "label") ?? defaultCategory;
+            // SORRY-Bench: {"question_id": 1, "category": "1", "turns": ["…"], "prompt_style": "base"}; the category is
+            // a number naming one of its release's categories.
+            var isSorryBench = FirstTurn(e) is not null && e.TryGetProperty("question_id", out _);
+            if (isSorryBench && int.TryParse(category, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+            {
+                if (number < 1 || number > sorryBench.Count)
+                {
+                    warnings.Add($"{file}:{line}: SORRY-Bench category {number} is not 1..{sorryBench.Count}; skipped");
+                    continue;
+                }
+                category = sorryBench[number - 1];
+            }
             if (category is null)
             {
                 warnings.Add($"{file}:{line}: {where} has no category; skipped");
@@ -222,11 +249,30 @@ public static class PromptLoader
             var normalized = HarmCategories.Normalize(category);
             items.Add(new PromptItem
             {
-                Id = Str("id", "prompt_id") ?? $"{stem}-{line}", Category = normalized, Categories = [normalized],
+                Id = Str("id", "prompt_id") ?? (isSorryBench ? SorryBenchItemId(e) : null) ?? $"{stem}-{line}", Category = normalized, Categories = [normalized],
                 Prompt = prompt.Trim(), SourceFile = file, SourceLine = line,
             });
         }
         return items;
+    }
+
+    /// <summary>The first of a "turns" list (SORRY-Bench, MT-Bench style), or null.</summary>
+    static string? FirstTurn(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("turns", out var turns) && turns.ValueKind == JsonValueKind.Array
+        && turns.GetArrayLength() > 0 && turns[0].ValueKind == JsonValueKind.String && turns[0].GetString()!.Trim().Length > 0
+            ? turns[0].GetString()!.Trim()
+            : null;
+
+    static int? SorryBenchId(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("category", out var c) && c.ValueKind == JsonValueKind.String
+        && int.TryParse(c.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>"sorrybench-12" for base prompts, "sorrybench-12-caesar" for a mutation (prompt_style).</summary>
+    static string? SorryBenchItemId(JsonElement e)
+    {
+        if (!e.TryGetProperty("question_id", out var q) || !q.TryGetInt64(out var id)) return null;
+        var style = e.TryGetProperty("prompt_style", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        return string.IsNullOrWhiteSpace(style) || style == "base" ? $"sorrybench-{id}" : $"sorrybench-{id}-{HarmCategories.Slug(style)}";
     }
 
     static long? Long(string? text, string what) => text is null ? null

@@ -59,7 +59,7 @@ public class PromptLoaderTests
         var file = dir.File("bad.csv");
         File.WriteAllText(file, "text,category\nhello,hate\n");
         var e = Assert.Throws<PromptFormatException>(() => PromptLoader.Load([file]));
-        Assert.That(e!.Message, Is.EqualTo($"{file}:1: no 'prompt' column (header: text,category)"));
+        Assert.That(e!.Message, Is.EqualTo($"{file}:1: no 'prompt' column (header: text,category; benchmark files may name it forbidden_prompt, Behavior or goal)"));
     }
 
     [Test]
