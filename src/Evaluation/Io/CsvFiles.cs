@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using Probe.Core.Io;
 
 namespace Probe.Evaluation.Io;
 

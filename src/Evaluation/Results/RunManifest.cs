@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using Probe.Evaluation.Io;
+using Probe.Core.Io;
 
 namespace Probe.Evaluation.Results;
 

@@ -1,5 +1,5 @@
 
-using Probe.Evaluation.Io;
+using Probe.Core.Io;
 using Probe.Evaluation.Results;
 using Probe.Runner.Cli;
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Probe.Evaluation.Io;
+namespace Probe.Core.Io;
 
 /// <summary>Writes files so a reader (or a run resumed after a crash) sees the old content or the new, never a torn file.</summary>
 public static class AtomicFile
