@@ -80,16 +80,13 @@ public static class LoraFile
     /// <summary>peft LoraConfig arguments, prefixed with "unet." as diffusers' _pack_dict_with_prefix does.</summary>
     static string AdapterMetadata(IReadOnlyList<LoraModuleWeights> modules, double dropout)
     {
-        var rank = modules.GroupBy(m => m.Rank).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
-        var alpha = modules.GroupBy(m => m.Alpha).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
+        var summary = LoraConfigSummary.Of(modules);
         var rankPattern = new JsonObject();
         var alphaPattern = new JsonObject();
-        foreach (var m in modules.OrderBy(m => m.ModulePath, StringComparer.Ordinal))
-        {
-            if (m.Rank != rank) rankPattern[m.ModulePath] = m.Rank;
-            if (m.Alpha != alpha) alphaPattern[m.ModulePath] = Number(m.Alpha);
-        }
-        var targets = new JsonArray(modules.Select(m => (JsonNode)JsonValue.Create(m.ModulePath)).OrderBy(n => n.GetValue<string>(), StringComparer.Ordinal).ToArray());
+        foreach (var (path, r) in summary.RankPattern) rankPattern[path] = r;
+        foreach (var (path, a) in summary.AlphaPattern) alphaPattern[path] = Number(a);
+        var targets = new JsonArray(summary.ModulePaths.Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
+        var (rank, alpha) = (summary.Rank, summary.Alpha);
         var config = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
             ["unet.alpha_pattern"] = alphaPattern,

@@ -1,3 +1,4 @@
+using Probe.Core.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

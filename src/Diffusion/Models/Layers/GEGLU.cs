@@ -1,3 +1,4 @@
+using Probe.Core.Torch;
 using static TorchSharp.torch;
 
 namespace Probe.Diffusion.Models.Layers;

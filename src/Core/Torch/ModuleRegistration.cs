@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Probe.Diffusion.Models.Layers;
+namespace Probe.Core.Torch;
 
 /// <summary>
 /// Swaps a registered sub-module. TorchSharp registers sub-modules once (from the fields, in RegisterComponents) and
