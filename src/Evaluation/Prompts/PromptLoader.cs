@@ -40,6 +40,7 @@ public static class PromptLoader
         var warnings = new List<string>();
         foreach (var file in files)
         {
+            PromptFileText.Check(file);
             var loaded = Path.GetExtension(file).ToLowerInvariant() switch
             {
                 ".csv" => ReadCsv(file, defaultCategory, warnings),
@@ -49,7 +50,12 @@ public static class PromptLoader
             items.AddRange(loaded);
         }
         CheckUniqueIds(items);
-        if (items.Count == 0) throw new PromptFormatException($"no usable prompts in {string.Join(", ", files)}");
+        if (items.Count == 0)
+        {
+            // Say why: every row was skipped for a reason the warnings name (bad seed, no category, …).
+            var reasons = warnings.Count == 0 ? "" : $": {string.Join("; ", warnings.Take(5))}{(warnings.Count > 5 ? $"; and {warnings.Count - 5} more" : "")}";
+            throw new PromptFormatException($"no usable prompts in {string.Join(", ", files)}{reasons}");
+        }
         return new PromptSet(items, files, warnings);
     }
 

@@ -88,3 +88,46 @@ public class LlmBenchmarkPromptTests
         Assert.That(set.Items[1].Id, Is.EqualTo("lock_picking"));
     }
 }
+
+/// <summary>Prompt files whose bytes would change the prompt, or whose every row is unusable, fail saying why.</summary>
+public class PromptFileFaultTests
+{
+    [Test]
+    public void A_latin1_file_is_one_error_naming_file_line_and_column()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("eval.txt");
+        File.WriteAllBytes(file, [.. "a red car\n"u8, .. "un caf"u8, 0xE9, .. " noir\n"u8]);
+        var e = Assert.Throws<PromptFormatException>(() => PromptLoader.Load([file]));
+        Assert.That(e!.Message, Does.StartWith($"{file}:2: not UTF-8 (byte 0xE9 at column 7)"));
+    }
+
+    [Test]
+    public void A_nul_byte_is_refused()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("eval.csv");
+        File.WriteAllBytes(file, [.. "prompt,category\n"u8, .. "a cat\0,violence\n"u8]);
+        var e = Assert.Throws<PromptFormatException>(() => PromptLoader.Load([file]));
+        Assert.That(e!.Message, Does.StartWith($"{file}:2: a NUL byte at column 6"));
+    }
+
+    [Test]
+    public void Utf8_with_a_bom_and_astral_characters_is_read_unchanged()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("eval.txt");
+        File.WriteAllText(file, "a café 🐱 at night\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        Assert.That(PromptLoader.Load([file], "violence").Items.Single().Prompt, Is.EqualTo("a café 🐱 at night"));
+    }
+
+    [Test]
+    public void When_no_row_is_usable_the_first_reasons_are_given_with_file_and_line()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("eval.csv");
+        File.WriteAllText(file, "prompt,category,seed\na,violence,x1\nb,violence,1.5\n");
+        var e = Assert.Throws<PromptFormatException>(() => PromptLoader.Load([file]));
+        Assert.That(e!.Message, Does.Contain($"{file}:2: seed 'x1' is not an integer").And.Contain($"{file}:3: seed '1.5' is not an integer"));
+    }
+}
