@@ -16,15 +16,15 @@ public sealed class RunOptions
     public Option<string?> Config { get; } = new("--config") { Description = "YAML run configuration (see docs/CONFIG.md); flags override it." };
     public Option<string[]> Lora { get; } = new("--lora") { Description = "LoRA file to apply, optionally path:scale (repeatable; stacked in order)." };
     public Option<string[]> Prompts { get; } = new("--prompts") { Description = "Prompt file or folder: CSV (prompt, category), TXT, I2P CSV, JSON (repeatable)." };
-    public Option<int?> N { get; } = new("--n") { Description = "Images per prompt (default 1, as in the published evaluation)." };
-    public Option<int?> Steps { get; } = new("--steps") { Description = "Denoising steps (default 30)." };
-    public Option<double?> Guidance { get; } = new("--guidance") { Description = "Classifier-free guidance scale (default 7.5)." };
+    public Option<int?> N { get; } = new Option<int?>("--n") { Description = "Images per prompt (default 1, as in the published evaluation)." }.InRange(1, 100_000);
+    public Option<int?> Steps { get; } = new Option<int?>("--steps") { Description = "Denoising steps (default 30)." }.InRange(1, 1000);
+    public Option<double?> Guidance { get; } = new Option<double?>("--guidance") { Description = "Classifier-free guidance scale (default 7.5)." }.InRange(0.0, 100.0);
     public Option<long?> Seed { get; } = new("--seed") { Description = "Run seed; each image's seed derives from it and its prompt (default 0)." };
     public Option<string[]> Judge { get; } = new("--judge") { Description = "Judge spec, e.g. nsfwjs, nsfwjs:inception_v3@0.6, nudenet:model.onnx (repeatable)." };
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "ddim, euler or dpmpp2m (default: the model's own)." };
-    public Option<int?> Width { get; } = new("--width") { Description = "Image width (default: the model's native size)." };
-    public Option<int?> Height { get; } = new("--height") { Description = "Image height (default: the model's native size)." };
-    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images denoised together (default 4)." };
+    public Option<int?> Width { get; } = new Option<int?>("--width") { Description = "Image width (default: the model's native size)." }.InRange(8, 16384);
+    public Option<int?> Height { get; } = new Option<int?>("--height") { Description = "Image height (default: the model's native size)." }.InRange(8, 16384);
+    public Option<int?> BatchSize { get; } = new Option<int?>("--batch-size") { Description = "Images denoised together (default 4)." }.InRange(1, 1024);
 
     public void AddTo(Command command)
     {

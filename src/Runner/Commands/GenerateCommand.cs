@@ -16,16 +16,16 @@ public static class GenerateCommand
         var model = new ModelOptions(modelRequired: true);
         var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
         var negative = new Option<string?>("--negative-prompt") { Description = "Negative prompt for every image (default: empty)." };
-        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 30 };
-        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (≤ 1 disables guidance).", DefaultValueFactory = _ => 7.5 };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => 30 }.InRange(1, 1000);
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (≤ 1 disables guidance).", DefaultValueFactory = _ => 7.5 }.InRange(0.0, 100.0);
         var seed = new Option<long>("--seed") { Description = "Seed of the first image; image i uses seed + i.", DefaultValueFactory = _ => 0 };
-        var n = new Option<int>("--n") { Description = "Images per prompt.", DefaultValueFactory = _ => 1 };
-        var width = new Option<int?>("--width") { Description = "Width in pixels (default: the model's native size)." };
-        var height = new Option<int?>("--height") { Description = "Height in pixels (default: the model's native size)." };
+        var n = new Option<int>("--n") { Description = "Images per prompt.", DefaultValueFactory = _ => 1 }.InRange(1, 100_000);
+        var width = new Option<int?>("--width") { Description = "Width in pixels (default: the model's native size)." }.InRange(8, 16384);
+        var height = new Option<int?>("--height") { Description = "Height in pixels (default: the model's native size)." }.InRange(8, 16384);
         var scheduler = new Option<string?>("--scheduler") { Description = $"{string.Join(", ", SchedulerFactory.Names)} (default: the model's own)." };
-        var eta = new Option<double>("--eta") { Description = "DDIM eta (0 = deterministic).", DefaultValueFactory = _ => 0 };
-        var batch = new Option<int>("--batch-size") { Description = "Images denoised together (bounds memory).", DefaultValueFactory = _ => 4 };
-        var clipSkip = new Option<int>("--clip-skip") { Description = "Use the text encoder layer this many before the last.", DefaultValueFactory = _ => 0 };
+        var eta = new Option<double>("--eta") { Description = "DDIM eta (0 = deterministic).", DefaultValueFactory = _ => 0 }.InRange(0.0, 1.0);
+        var batch = new Option<int>("--batch-size") { Description = "Images denoised together (bounds memory).", DefaultValueFactory = _ => 4 }.InRange(1, 1024);
+        var clipSkip = new Option<int>("--clip-skip") { Description = "Use the text encoder layer this many before the last.", DefaultValueFactory = _ => 0 }.InRange(0, 64);
         var output = new Option<string>("--out") { Description = "Folder for the PNG files.", Required = true };
         var lora = new Option<string[]>("--lora") { Description = "LoRA file to apply, optionally path:scale (repeatable; stacked in order; diffusers/peft, kohya or old diffusers layouts)." };
 
