@@ -31,6 +31,9 @@ public sealed class GrpoTrainer
     /// <summary>Raised after a checkpoint folder is complete, with its path.</summary>
     public event Action<string>? CheckpointWritten;
 
+    /// <summary>Raised for a damaged checkpoint a resume skipped (path, what is wrong).</summary>
+    public event Action<string, string>? CheckpointRejected;
+
     /// <summary>
     /// Trains the adapter <see cref="GrpoSettings.AdapterName"/> (created, or continued if already on the UNet) on
     /// <paramref name="prompts"/>. With <paramref name="checkpointDir"/> the run resumes from the newest checkpoint
@@ -44,6 +47,7 @@ public sealed class GrpoTrainer
         var policy = new DdimPolicy(_pipeline, Config);
         var loop = new GrpoLoop<GrpoConfig, Rollout, StepScore>(policy, new ImageReward(_reward), Config);
         loop.CheckpointWritten += path => CheckpointWritten?.Invoke(path);
+        loop.CheckpointRejected += (path, problem) => CheckpointRejected?.Invoke(path, problem);
         var unet = _pipeline.Unet;
         var checkpointing = unet.GradientCheckpointing;
         unet.GradientCheckpointing = Config.GradientCheckpointing;

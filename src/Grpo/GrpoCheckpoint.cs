@@ -18,13 +18,16 @@ namespace Probe.Grpo;
 /// the configuration, the prompts and every update's record.</item>
 /// </list>
 /// Random generator states need no file: every random source is re-seeded from (seed, update) at each update.
-/// The folder is written under a temporary name and renamed, so a checkpoint is either complete or absent.
+/// The folder is written under a temporary name and renamed, so a checkpoint is either complete or absent; its
+/// <c>checksums.json</c> (SHA-256 of every other file) lets a resume tell a checkpoint damaged afterwards (a disk
+/// error, a partial copy) from a good one and fall back to the previous kept checkpoint.
 /// </summary>
 public static class GrpoCheckpoint
 {
     public const string Prefix = "checkpoint-";
     public const string StateFile = "trainer_state.json";
     public const string OptimizerFile = "optimizer.safetensors";
+    public const string ChecksumFile = "checksums.json";
 
     /// <summary>Writes a checkpoint for <paramref name="state"/>.Update and removes all but the newest <paramref name="keep"/>.</summary>
     public static string Save<TConfig>(string directory, GrpoTrainerState<TConfig> state, Action<string> saveWeights, AdamW optimizer,
@@ -43,6 +46,7 @@ public static class GrpoCheckpoint
             saveWeights(temp);
             SaveOptimizer(Path.Combine(temp, OptimizerFile), optimizer, parameters);
             File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, GrpoJson.Options));
+            WriteChecksums(temp);
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
             Directory.Move(temp, final);
         }
@@ -57,6 +61,52 @@ public static class GrpoCheckpoint
 
     /// <summary>The newest complete checkpoint in <paramref name="directory"/>, or null.</summary>
     public static string? Latest(string directory) => Directory.Exists(directory) ? List(directory).LastOrDefault() : null;
+
+    /// <summary>Every complete checkpoint in <paramref name="directory"/>, newest first (none when it does not exist).</summary>
+    public static IReadOnlyList<string> NewestFirst(string directory) =>
+        Directory.Exists(directory) ? List(directory).Reverse().ToArray() : [];
+
+    /// <summary>
+    /// What is wrong with <paramref name="checkpoint"/>'s files, or null when every file has the hash its
+    /// checksums.json records (a checkpoint written before checksums existed is taken as it is).
+    /// </summary>
+    public static string? Verify(string checkpoint)
+    {
+        var path = Path.Combine(checkpoint, ChecksumFile);
+        if (!File.Exists(path)) return null;
+        Dictionary<string, string>? expected;
+        try
+        {
+            expected = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            return $"{path} does not parse ({e.Message})";
+        }
+        if (expected is null || expected.Count == 0) return $"{path} lists no files";
+        foreach (var (name, hash) in expected.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var file = Path.Combine(checkpoint, name);
+            if (name.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(name)) return $"{path} names '{name}', outside the checkpoint";
+            if (!File.Exists(file)) return $"{file} is missing";
+            if (!string.Equals(Sha256(file), hash, StringComparison.OrdinalIgnoreCase)) return $"{file} does not have the SHA-256 recorded when it was written (damaged or truncated)";
+        }
+        return null;
+    }
+
+    static void WriteChecksums(string folder)
+    {
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            hashes[Path.GetRelativePath(folder, file).Replace('\\', '/')] = Sha256(file);
+        File.WriteAllText(Path.Combine(folder, ChecksumFile), JsonSerializer.Serialize(hashes, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
 
     static IEnumerable<string> List(string directory) =>
         Directory.EnumerateDirectories(directory, Prefix + "*")

@@ -43,6 +43,9 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
     /// <summary>Raised after a checkpoint folder is complete, with its path.</summary>
     public event Action<string>? CheckpointWritten;
 
+    /// <summary>Raised for a checkpoint a resume skipped as damaged (path, what is wrong); the previous one is tried next.</summary>
+    public event Action<string, string>? CheckpointRejected;
+
     /// <summary>
     /// Runs the updates not yet done. With <paramref name="checkpointDir"/> the run resumes from the newest checkpoint
     /// there and writes new ones every <see cref="GrpoSettings.CheckpointEvery"/> updates.
@@ -57,12 +60,7 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
                                           Settings.AdamEpsilon, Settings.AdamWeightDecay);
         var run = new RunState(prompts, new DynamicLossScaler(_policy.DType == ScalarType.Float16, Settings.Fp16InitialLossScale),
                                new PerPromptStatTracker(Settings.StatTrackerBufferSize, Settings.StatTrackerMinCount));
-        string? last = null;
-        if (checkpointDir is not null && GrpoCheckpoint.Latest(checkpointDir) is { } latest)
-        {
-            Resume(latest, run, optimizer, parameters);
-            last = latest;
-        }
+        var last = checkpointDir is null ? null : ResumeFromNewestGood(checkpointDir, run, optimizer, parameters);
         var resumedFrom = run.Update;
         try
         {
@@ -89,6 +87,38 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
             ActivationCheckpoint.ReleaseGradients();
         }
         return new GrpoLoopResult(run.History.ToArray(), resumedFrom, last);
+    }
+
+    /// <summary>
+    /// Resumes from the newest checkpoint whose files verify and load; a damaged one is reported
+    /// (<see cref="CheckpointRejected"/>) and the previous kept one tried. Settings that differ from a checkpoint's are
+    /// an error, not damage. When checkpoints exist but none is usable, that is an error too: starting over silently
+    /// would discard the run the user meant to continue.
+    /// </summary>
+    string? ResumeFromNewestGood(string checkpointDir, RunState run, AdamW optimizer, IReadOnlyList<(string Name, Parameter Parameter)> parameters)
+    {
+        var problems = new List<string>();
+        foreach (var checkpoint in GrpoCheckpoint.NewestFirst(checkpointDir))
+        {
+            var problem = GrpoCheckpoint.Verify(checkpoint);
+            if (problem is null)
+            {
+                try
+                {
+                    Resume(checkpoint, run, optimizer, parameters);
+                    return checkpoint;
+                }
+                catch (Exception e) when (e is InvalidDataException or (ProbeException and not GrpoConfigException))
+                {
+                    problem = e.Message;
+                }
+            }
+            problems.Add($"{checkpoint}: {problem}");
+            CheckpointRejected?.Invoke(checkpoint, problem);
+        }
+        if (problems.Count > 0)
+            throw new GrpoConfigException([$"no usable checkpoint in {checkpointDir} to resume from (delete the folder to start over):", .. problems]);
+        return null;
     }
 
     void Resume(string checkpoint, RunState run, AdamW optimizer, IReadOnlyList<(string Name, Parameter Parameter)> parameters)

@@ -99,4 +99,43 @@ public class ResumeTests
             Assert.That(loaded.ModulePaths, Is.EquivalentTo(result.Adapter.ModulePaths));
         });
     }
+
+    [Test]
+    public void A_damaged_newest_checkpoint_is_reported_and_the_previous_one_resumed_from()
+    {
+        using var dir = new TempDir("probe-grpo-resume");
+        var config = GrpoTestKit.Small with { Updates = 2, CheckpointEvery = 1 };
+        using (var pipeline = GrpoTestKit.LoadPipeline())
+            new GrpoTrainer(pipeline, new RednessReward(), config).Run(GrpoTestKit.Prompts, dir.Path);
+        var newest = GrpoCheckpoint.Latest(dir.Path)!;
+        Assert.That(GrpoCheckpoint.Verify(newest), Is.Null);
+        // Cut the newest checkpoint's optimiser file in half, as a full disk or an interrupted copy would.
+        var optimizer = Path.Combine(newest, GrpoCheckpoint.OptimizerFile);
+        var bytes = File.ReadAllBytes(optimizer);
+        File.WriteAllBytes(optimizer, bytes[..(bytes.Length / 2)]);
+        Assert.That(GrpoCheckpoint.Verify(newest), Does.Contain("optimizer.safetensors").And.Contain("SHA-256"));
+
+        var rejected = new List<string>();
+        using var again = GrpoTestKit.LoadPipeline();
+        var trainer = new GrpoTrainer(again, new RednessReward(), config with { Updates = 3 });
+        trainer.CheckpointRejected += (path, _) => rejected.Add(Path.GetFileName(path));
+        var result = trainer.Run(GrpoTestKit.Prompts, dir.Path);
+        Assert.That(rejected, Is.EqualTo(new[] { "checkpoint-000002" }));
+        Assert.That(result.ResumedFromUpdate, Is.EqualTo(1), "resumed from the kept checkpoint before the damaged one");
+        Assert.That(result.History, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void When_no_checkpoint_is_usable_the_run_refuses_to_start_over_silently()
+    {
+        using var dir = new TempDir("probe-grpo-resume");
+        var config = GrpoTestKit.Small with { Updates = 1 };
+        using (var pipeline = GrpoTestKit.LoadPipeline())
+            new GrpoTrainer(pipeline, new RednessReward(), config).Run(GrpoTestKit.Prompts, dir.Path);
+        var only = GrpoCheckpoint.Latest(dir.Path)!;
+        File.WriteAllText(Path.Combine(only, GrpoCheckpoint.StateFile), "{ damaged");
+        using var again = GrpoTestKit.LoadPipeline();
+        var e = Assert.Throws<GrpoConfigException>(() => new GrpoTrainer(again, new RednessReward(), config with { Updates = 2 }).Run(GrpoTestKit.Prompts, dir.Path));
+        Assert.That(e!.Message, Does.Contain("no usable checkpoint").And.Contain("trainer_state.json"));
+    }
 }

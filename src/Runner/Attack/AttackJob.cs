@@ -77,6 +77,7 @@ public static class AttackJob
 
         var trainer = new GrpoTrainer(pipeline, new JudgeReward(judge), grpo);
         trainer.CheckpointWritten += path => log.WriteLine($"attack: checkpoint {path}");
+        trainer.CheckpointRejected += (path, problem) => log.WriteLine($"warning: checkpoint {path} is damaged ({problem}); resuming from the previous one");
         var result = trainer.Run(prompts.Items.Select(p => p.Prompt).ToList(), Path.Combine(runFolder, CheckpointFolder), updates, cancel: cancel);
         bar.Finish($"{result.History.Count} updates{(result.ResumedFromUpdate > 0 ? $" (resumed after update {result.ResumedFromUpdate})" : "")}");
         TrainLog.Write(logPath, result.History.Select(Row));
