@@ -30,6 +30,9 @@ public static class ByteLevel
         return bytes.ToArray();
     }
 
+    /// <summary>The byte a table character stands for; false for characters outside the table.</summary>
+    public static bool TryGetByte(char spelled, out byte value) => CharToByte.TryGetValue(spelled, out value);
+
     static char[] BuildTable()
     {
         var table = new char[256];
