@@ -240,7 +240,7 @@ static partial class Builtins
             {
                 while (i < s.Length && Py.IsSpace(s[i])) i++;
                 if (i >= s.Length) break;
-                if (maxsplit >= 0 && parts.Count == maxsplit) { parts.Add(Py.RStrip(s[i..])); break; }
+                if (maxsplit >= 0 && parts.Count == maxsplit) { parts.Add(s[i..]); break; }
                 var j = i;
                 while (j < s.Length && !Py.IsSpace(s[j])) j++;
                 parts.Add(s[i..j]);

@@ -115,7 +115,7 @@ static partial class Builtins
             case "wordcount": return (long)WordRegex().Count(Py.Str(v));
             case "int": return ToInt(v, a);
             case "float": return ToFloat(v, a);
-            case "abs": return v is double dd ? Math.Abs(dd) : v is long or bool ? Math.Abs((long)Py.ToDouble(v)) : throw new JinjaError($"bad operand type for abs(): '{Py.TypeName(v)}'");
+            case "abs": return v is double dd ? Math.Abs(dd) : v is long or bool ? (object)Math.Abs((long)Py.ToDouble(v)) : throw new JinjaError($"bad operand type for abs(): '{Py.TypeName(v)}'");
             case "round":
                 {
                     a.Check("round", "precision", "method");

@@ -51,7 +51,7 @@ sealed class Macro(string name, IReadOnlyList<string> parameters, IReadOnlyList<
             if (!bound.Contains(parameters[i]))
                 // Jinja2 evaluates defaults at call time; a parameter with no default and no argument is undefined.
                 scope.Set(parameters[i], defaults[i] is { } d ? interpreter.Eval(d, scope) : Undefined.Named(parameters[i]));
-        scope.Set("varargs", extra);
+        scope.Set("varargs", new PyTuple([.. extra]));
         scope.Set("kwargs", kwargs);
         if (caller is not null) scope.Set("caller", caller);
         var sb = new StringBuilder();

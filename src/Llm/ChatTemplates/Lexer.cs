@@ -255,7 +255,7 @@ sealed class Lexer
         var text = _src[s.._pos].Replace("_", "", StringComparison.Ordinal);
         object value = isFloat
             ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
-            : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l
+            : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? (object)l
                 : throw new JinjaError($"integer literal {text} is too large for this interpreter (64-bit)", s);
         _tokens.Add(new Token(isFloat ? TokenKind.Float : TokenKind.Integer, _src[s.._pos], s, value));
     }

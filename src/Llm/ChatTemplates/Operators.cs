@@ -89,7 +89,7 @@ static class Operators
         if (v is Undefined u) throw u.Fail();
         if (!Py.IsNumber(v)) throw new JinjaError($"bad operand type for unary {op}: '{Py.TypeName(v)}'");
         if (op == "+") return v is bool b ? (b ? 1L : 0L) : v;
-        return v is double d ? -d : -ToInt(v);
+        return v is double d ? -d : (object)-ToInt(v);
     }
 
     public static bool Compare(string op, object? a, object? b)

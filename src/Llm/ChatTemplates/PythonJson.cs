@@ -39,7 +39,7 @@ static class PythonJson
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,
-                JsonValueKind.Number => e.GetRawText().AsSpan().IndexOfAny(".eE") < 0 && e.TryGetInt64(out var l) ? l : e.GetDouble(),
+                JsonValueKind.Number => e.GetRawText().AsSpan().IndexOfAny(".eE") < 0 && e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),
                 _ => throw new JinjaError($"unsupported JSON value {e.ValueKind}"),
             };
         }
