@@ -160,10 +160,10 @@ static partial class Builtins
             a.Check(name, "old", "new", "count");
             return Replace(s, Str(a, 0, "old", name), Str(a, 1, "new", name), (long)Py.ToDouble(a.Get(2, "count", -1L)));
         }),
-        "upper" => new(name, _ => s.ToUpperInvariant()),
+        "upper" => new(name, _ => Py.Upper(s)),
         "lower" => new(name, _ => s.ToLowerInvariant()),
         "title" => new(name, _ => Title(s)),
-        "capitalize" => new(name, _ => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant()),
+        "capitalize" => new(name, _ => s.Length == 0 ? s : Py.Upper(s[..1]) + s[1..].ToLowerInvariant()),
         "swapcase" => new(name, _ => string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)))),
         "find" => new(name, a => { a.Check(name, "sub"); return CodePointIndex(s, s.IndexOf(Str(a, 0, "sub", name), StringComparison.Ordinal)); }),
         "rfind" => new(name, a => { a.Check(name, "sub"); return CodePointIndex(s, s.LastIndexOf(Str(a, 0, "sub", name), StringComparison.Ordinal)); }),

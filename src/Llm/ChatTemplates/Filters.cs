@@ -9,7 +9,7 @@ static partial class Builtins
     static readonly HashSet<string> FilterNames =
     [
         "abs", "attr", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape", "first", "float",
-        "forceescape", "int", "items", "indent", "join", "last", "length", "list", "lower", "map", "max", "min", "reject",
+        "forceescape", "format", "int", "items", "indent", "join", "last", "length", "list", "lower", "map", "max", "min", "reject",
         "rejectattr", "replace", "reverse", "round", "safe", "select", "selectattr", "sort", "string", "sum", "title",
         "tojson", "trim", "unique", "upper", "wordcount",
     ];
@@ -42,6 +42,16 @@ static partial class Builtins
                 }
             case "safe" or "string":
                 return Py.Str(v);
+            case "format":
+                // Jinja2's do_format: soft_str(value) % (kwargs or args)
+                if (a.Positional.Count > 0 && a.Named.Count > 0) throw new JinjaError("can't handle positional and keyword arguments at the same time");
+                if (a.Named.Count > 0)
+                {
+                    var d = new PyDict();
+                    foreach (var (k, val) in a.Named) d.Items[k] = val;
+                    return Printf.Format(Py.Str(v), d);
+                }
+                return Printf.Format(Py.Str(v), new PyTuple([.. a.Positional]));
         }
         // Everything else reads its input; Undefined raises except where Jinja2 treats it as empty.
         switch (name)
@@ -95,9 +105,9 @@ static partial class Builtins
             case "trim":
                 a.Check("trim", "chars");
                 return Py.Strip(Py.Str(v), OptStr(a, 0, "chars", "trim"), true, true);
-            case "upper": return Py.Str(v).ToUpperInvariant();
+            case "upper": return Py.Upper(Py.Str(v));
             case "lower": return Py.Str(v).ToLowerInvariant();
-            case "capitalize": { var s = Py.Str(v); return s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant(); }
+            case "capitalize": { var s = Py.Str(v); return s.Length == 0 ? s : Py.Upper(s[..1]) + s[1..].ToLowerInvariant(); }
             case "title": return JinjaTitle(Py.Str(v));
             case "replace":
                 a.Check("replace", "old", "new", "count");
@@ -125,7 +135,7 @@ static partial class Builtins
                     var scale = Math.Pow(10, precision);
                     return method switch
                     {
-                        "common" => Math.Round(x, precision, MidpointRounding.ToEven),
+                        "common" => PythonRound(x, precision),
                         "ceil" => Math.Ceiling(x * scale) / scale,
                         "floor" => Math.Floor(x * scale) / scale,
                         _ => throw new JinjaError("method must be common, ceil or floor"),
@@ -146,7 +156,7 @@ static partial class Builtins
 
     /// <summary>Jinja2's title filter (not str.title): capitalises each piece after a run of - space ( { [ &lt;.</summary>
     static string JinjaTitle(string s) => string.Concat(WordBeginningRegex().Split(s).Where(p => p.Length > 0)
-        .Select(p => char.ToUpperInvariant(p[0]) + p[1..].ToLowerInvariant()));
+        .Select(p => Py.Upper(p[..1]) + p[1..].ToLowerInvariant()));
 
     /// <summary>Jinja2 3.1's do_indent, including its "append \n then splitlines" quirk.</summary>
     static string Indent(string s, Args a)
@@ -279,8 +289,36 @@ static partial class Builtins
         var items = Py.Iterate(v).ToList();
         var comparer = Comparer<object?>.Create((x, y) => Py.Compare(CaseKey(get(x), cs), CaseKey(get(y), cs)));
         // Python's sort is stable, also with reverse=True (equal items keep their order).
-        return reverse ? items.OrderByDescending(x => x, comparer).ToList() : items.OrderBy(x => x, comparer).ToList();
+        return Sorted(() => reverse ? items.OrderByDescending(x => x, comparer).ToList() : items.OrderBy(x => x, comparer).ToList());
     }
+
+    /// <summary>LINQ wraps a comparer's exception; surface the TypeError Jinja2 would raise.</summary>
+    static List<object?> Sorted(Func<List<object?>> sort)
+    {
+        try { return sort(); }
+        catch (InvalidOperationException e) when (e.InnerException is JinjaError inner) { throw new JinjaError(inner.Message); }
+    }
+
+    /// <summary>
+    /// Python's round(x, n) rounds the exact binary value half-to-even (so round(2.675, 2) is 2.67, since 2.675 is
+    /// stored as 2.67499…); Math.Round scales first and gets 2.68.
+    /// </summary>
+    static double PythonRound(double x, int digits)
+    {
+        if (!double.IsFinite(x) || digits > 300 || Math.Abs(x) >= 4503599627370496.0) return x; // ≥ 2^52: already integral
+        if (digits < 0) { var scale = Math.Pow(10, -digits); return Math.Round(x / scale, MidpointRounding.ToEven) * scale; }
+        var exact = Math.Abs(x).ToString("F" + (digits + 40), CultureInfo.InvariantCulture); // .NET prints exact digits
+        var dot = exact.IndexOf('.');
+        var keep = exact[..(dot + 1 + digits)].TrimEnd('.');
+        var rest = exact[(dot + 1 + digits)..];
+        var roundUp = rest[0] > '5' || (rest[0] == '5' && (rest.AsSpan(1).ContainsAnyExcept('0') || IsOdd(keep)));
+        var result = decimal.Parse(keep, CultureInfo.InvariantCulture);
+        if (roundUp) result += (decimal)Math.Pow(10, -digits);
+        var r = (double)result;
+        return x < 0 || double.IsNegative(x) ? -r : r;
+    }
+
+    static bool IsOdd(string digits) => (digits.TrimEnd('.')[^1] - '0') % 2 == 1;
 
     static object? DictSort(object? v, Args a)
     {
@@ -292,8 +330,7 @@ static partial class Builtins
         var reverse = Py.Truthy(a.Get(2, "reverse", false));
         var items = d.Items.Select(kv => new PyTuple([kv.Key, kv.Value])).ToList();
         var comparer = Comparer<PyTuple>.Create((x, y) => Py.Compare(CaseKey(x.Items[pos], cs), CaseKey(y.Items[pos], cs)));
-        var sorted = reverse ? items.OrderByDescending(x => x, comparer) : items.OrderBy(x => x, comparer);
-        return sorted.Select(x => (object?)x).ToList();
+        return Sorted(() => (reverse ? items.OrderByDescending(x => x, comparer) : items.OrderBy(x => x, comparer)).Select(x => (object?)x).ToList());
     }
 
     static object? MinMax(object? v, Args a, bool max)

@@ -32,7 +32,7 @@ static class Operators
                 if (IsInt(a) && IsInt(b)) return FloorDiv(ToInt(a), ToInt(b));
                 return Math.Floor(Py.ToDouble(a) / Py.ToDouble(b));
             case "%":
-                if (a is string) throw new JinjaError("printf-style string formatting ('...' % value) is not supported; use ~ or format()");
+                if (a is string fmt) return Printf.Format(fmt, b);
                 Numbers(op, a, b);
                 if (Py.ToDouble(b) == 0) throw new JinjaError("integer division or modulo by zero");
                 if (IsInt(a) && IsInt(b)) { var (x, y) = (ToInt(a), ToInt(b)); return x - FloorDiv(x, y) * y; }

@@ -102,19 +102,20 @@ sealed class Parser
         switch (tok.Text)
         {
             case "if": return ParseIf(pos);
-            case "for": return ParseFor(pos);
-            case "set": return ParseSet(pos);
-            case "macro": return ParseMacro(pos);
-            case "call": return ParseCallBlock(pos);
+            case "for": return Hard(() => ParseFor(pos));
+            case "set": return Hard(() => ParseSet(pos));
+            case "macro": return Hard(() => ParseMacro(pos));
+            case "call": return Hard(() => ParseCallBlock(pos));
             case "filter":
+                return Hard(() =>
                 {
                     var filters = ParseFilterChain(first: true);
                     Expect(TokenKind.BlockEnd);
                     var body = ParseBody(["endfilter"], out _);
                     Expect(TokenKind.BlockEnd);
                     return new FilterBlockStmt(filters, body, pos);
-                }
-            case "with": return ParseWith(pos);
+                });
+            case "with": return Hard(() => ParseWith(pos));
             case "break":
             case "continue":
                 Expect(TokenKind.BlockEnd);
@@ -133,6 +134,18 @@ sealed class Parser
                     throw new JinjaError($"the '{{% {tok.Text} %}}' statement is not supported in chat templates", pos);
                 throw new JinjaError($"unknown statement '{tok.Text}'", pos);
         }
+    }
+
+    /// <summary>
+    /// Parses a block whose unknown filters and tests fail at parse time even inside an if. Jinja2 3.1 only softens
+    /// (defers to run time) the checks directly in an if statement's test and branches, not in loops or macros there.
+    /// </summary>
+    Node Hard(Func<Node> parse)
+    {
+        var saved = _ifDepth;
+        _ifDepth = 0;
+        try { return parse(); }
+        finally { _ifDepth = saved; }
     }
 
     Node ParseIf(int pos)

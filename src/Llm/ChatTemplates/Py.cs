@@ -283,5 +283,20 @@ static class Py
         return s[start..end];
     }
 
+    /// <summary>
+    /// Python's str.upper uses the full Unicode case mapping (SpecialCasing.txt): "ß" becomes "SS" and the Latin
+    /// ligatures expand; .NET's ToUpperInvariant maps one char to one char and leaves them.
+    /// </summary>
+    public static string Upper(string s)
+    {
+        var upper = s.ToUpperInvariant();
+        if (upper.AsSpan().IndexOfAny("ßŉﬀﬁﬂﬃﬄﬅﬆ") < 0) return upper;
+        return upper.Replace("ß", "SS", StringComparison.Ordinal).Replace("ŉ", "ʼN", StringComparison.Ordinal)
+            .Replace("ﬀ", "FF", StringComparison.Ordinal).Replace("ﬁ", "FI", StringComparison.Ordinal)
+            .Replace("ﬂ", "FL", StringComparison.Ordinal).Replace("ﬃ", "FFI", StringComparison.Ordinal)
+            .Replace("ﬄ", "FFL", StringComparison.Ordinal).Replace("ﬅ", "ST", StringComparison.Ordinal)
+            .Replace("ﬆ", "ST", StringComparison.Ordinal);
+    }
+
     public static string RStrip(string s) => Strip(s, null, left: false, right: true);
 }
