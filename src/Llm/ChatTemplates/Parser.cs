@@ -518,9 +518,9 @@ sealed class Parser
 
     CallExpr ParseCall(Expr callee)
     {
-        var pos = Expect(TokenKind.Operator, "(").Position;
+        Expect(TokenKind.Operator, "(");
         var (args, kwargs) = ParseCallArgs();
-        return new CallExpr(callee, args, kwargs, pos);
+        return new CallExpr(callee, args, kwargs, callee.Position); // errors point at the callee's name
     }
 
     (List<Expr>, List<(string, Expr)>) ParseCallArgs()

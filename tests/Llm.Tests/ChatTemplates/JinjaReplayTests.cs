@@ -38,6 +38,7 @@ public class JinjaReplayTests
         var ex = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse(source, name).Render(context, () => clock),
             $"Jinja2 raised {error}: {c["message"]}");
         Assert.That(ex!.TemplateName, Is.EqualTo(name));
+        if (c["line"] is { } line) Assert.That(ex.Line, Is.EqualTo(line.GetValue<int>()), $"line of: {ex.Message}");
         if (error == "TemplateError")
         {
             Assert.That(ex.RaisedByTemplate, Is.True, ex.Message);
