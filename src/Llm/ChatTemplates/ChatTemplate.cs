@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Probe.Llm.ChatTemplates;
 
@@ -57,7 +58,7 @@ public sealed class ChatTemplate
     }
 
     /// <summary>Renders with an arbitrary context of JSON values (for templates that are not chat templates, and tests).</summary>
-    public string Render(IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> variables, Func<DateTime>? clock = null)
+    public string Render(IReadOnlyDictionary<string, JsonNode?> variables, Func<DateTime>? clock = null)
     {
         ArgumentNullException.ThrowIfNull(variables);
         return Render(variables.ToDictionary(kv => kv.Key, kv => PythonJson.FromNode(kv.Value), StringComparer.Ordinal), clock);

@@ -105,10 +105,19 @@ sealed class Lexer
         else if (lead == TagLead.LStripLine)
         {
             var lineStart = data.LastIndexOf('\n') + 1;
-            if ((lineStart > 0 || _lineStarting) && lineStart < data.Length && data.AsSpan(lineStart).ContainsAnyExcept(" \t\v\f") is false)
+            if ((lineStart > 0 || _lineStarting) && IsBlank(data, lineStart))
                 data = data[..lineStart];
         }
         if (data.Length > 0) _tokens.Add(new Token(TokenKind.Data, data, position));
+    }
+
+    /// <summary>Jinja2's <c>\s+</c> full match from <paramref name="from"/> to the end (non-empty, whitespace only).</summary>
+    static bool IsBlank(string s, int from)
+    {
+        if (from >= s.Length) return false;
+        for (var i = from; i < s.Length; i++)
+            if (!Py.IsSpace(s[i])) return false;
+        return true;
     }
 
     AfterTag LexComment(int start)
@@ -145,7 +154,7 @@ sealed class Lexer
             else if (endModifier != '+')
             {
                 var lineStart = body.LastIndexOf('\n') + 1;
-                if (lineStart > 0 && lineStart < body.Length && !body.AsSpan(lineStart).ContainsAnyExcept(" \t\v\f"))
+                if (lineStart > 0 && IsBlank(body, lineStart))
                     body = body[..lineStart];
             }
             if (body.Length > 0) _tokens.Add(new Token(TokenKind.Data, body, bodyStart));
