@@ -57,8 +57,9 @@ static partial class Builtins
             string s => Py.Chars(s),
             List<object?> l => l,
             PyTuple t => [.. t.Items],
-            _ => throw new JinjaError($"'{Py.TypeName(obj)}' object is not subscriptable"),
+            _ => null!,
         };
+        if (items is null) return new Undefined($"'{Py.TypeName(obj)} object' is not subscriptable");
         var n = (long)items.Count;
         long Index(object? v, string what) => v is long or bool ? (long)Py.ToDouble(v)
             : throw new JinjaError($"slice {what} must be an integer or None, not {Py.TypeName(v)}");
@@ -104,9 +105,9 @@ static partial class Builtins
 
     static BuiltinFunction? DictMethod(PyDict d, string name) => name switch
     {
-        "items" => new("dict.items", a => { a.Check("items"); return d.Items.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(); }),
-        "keys" => new("dict.keys", a => { a.Check("keys"); return d.Items.Keys.Cast<object?>().ToList(); }),
-        "values" => new("dict.values", a => { a.Check("values"); return d.Items.Values.ToList(); }),
+        "items" => new("dict.items", a => { a.Check("items"); return new PyIterator("dict_items", [.. d.Items.Select(kv => (object?)new PyTuple([kv.Key, kv.Value]))], isView: true); }),
+        "keys" => new("dict.keys", a => { a.Check("keys"); return new PyIterator("dict_keys", [.. d.Items.Keys], isView: true); }),
+        "values" => new("dict.values", a => { a.Check("values"); return new PyIterator("dict_values", [.. d.Items.Values], isView: true); }),
         "get" => new("dict.get", a =>
         {
             if (a.Positional.Count is < 1 or > 2 || a.Named.Count > 0) throw new JinjaError("get expected 1 or 2 positional arguments");

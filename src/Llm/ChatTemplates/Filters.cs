@@ -61,13 +61,14 @@ static partial class Builtins
             case "first": return Py.Iterate(v).Take(1).ToList() is [var f] ? f : new Undefined("No first item, sequence was empty.");
             case "last":
                 {
+                    if (v is PyIterator { IsView: false } it) throw new JinjaError($"'{it.TypeName}' object is not reversible");
                     var items = Py.Iterate(v).ToList();
                     return items.Count > 0 ? items[^1] : new Undefined("No last item, sequence was empty.");
                 }
             case "items":
-                if (v is Undefined) return new List<object?>();
+                if (v is Undefined) return new PyIterator("generator", []);
                 if (v is not PyDict d) throw new JinjaError("Can only get item pairs from a mapping.");
-                return d.Items.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList();
+                return new PyIterator("dict_itemiterator", [.. d.Items.Select(kv => (object?)new PyTuple([kv.Key, kv.Value]))]);
             case "join":
                 {
                     a.Check("join", "d", "attribute");
@@ -76,16 +77,25 @@ static partial class Builtins
                     return string.Join(Py.Str(a.Get(0, "d", "")), items.Select(Py.Str));
                 }
             case "reverse":
-                if (v is string rs) return Slice(rs, null, null, -1L);
                 {
+                    // Jinja2's do_reverse: value[::-1] for str, else reversed(value), else a reversed list copy.
+                    if (v is string rs) return Slice(rs, null, null, -1L);
+                    var reversible = v is not PyIterator { IsView: false };
                     var items = Py.Iterate(v).ToList();
                     items.Reverse();
-                    return items;
+                    if (!reversible) return items;
+                    return new PyIterator(v switch
+                    {
+                        PyIterator view => view.TypeName.Replace("dict_", "dict_reverse", StringComparison.Ordinal) + "iterator",
+                        List<object?> => "list_reverseiterator",
+                        PyTuple => "reversed",
+                        _ => "reversed",
+                    }, items);
                 }
-            case "map": return Map(v, a);
-            case "select" or "reject": return Select(v, a, name == "select", byAttribute: false);
-            case "selectattr" or "rejectattr": return Select(v, a, name == "selectattr", byAttribute: true);
-            case "unique": return Unique(v, a);
+            case "map": return new PyIterator("generator", Map(v, a));
+            case "select" or "reject": return new PyIterator("generator", Select(v, a, name == "select", byAttribute: false));
+            case "selectattr" or "rejectattr": return new PyIterator("generator", Select(v, a, name == "selectattr", byAttribute: true));
+            case "unique": return new PyIterator("generator", Unique(v, a));
             case "sort": return Sort(v, a);
             case "dictsort": return DictSort(v, a);
             case "min" or "max": return MinMax(v, a, name == "max");
@@ -99,7 +109,12 @@ static partial class Builtins
             case "attr":
                 return GetAttribute(v, Str(a, 0, "name", "attr"));
         }
-        if (v is Undefined u) throw u.Fail();
+        if (v is Undefined u)
+        {
+            // The string filters call soft_str/str first, and str(Undefined) is ""; the others raise like Python's int(Undefined).
+            if (name is "indent" or "int" or "float" or "abs" or "round") throw u.Fail();
+            v = "";
+        }
         switch (name)
         {
             case "trim":
@@ -234,7 +249,7 @@ static partial class Builtins
         };
     }
 
-    static object? Map(object? v, Args a)
+    static List<object?> Map(object? v, Args a)
     {
         if (a.Named.Exists(n => n.Name == "attribute"))
         {
@@ -248,7 +263,7 @@ static partial class Builtins
         return Py.Iterate(v).Select(x => Filter(filter, x, rest)).ToList();
     }
 
-    static object? Select(object? v, Args a, bool keep, bool byAttribute)
+    static List<object?> Select(object? v, Args a, bool keep, bool byAttribute)
     {
         var skip = byAttribute ? 1 : 0;
         Func<object?, object?> get = byAttribute
@@ -263,7 +278,7 @@ static partial class Builtins
     /// <summary>Jinja2's ignore_case postprocessor: strings compare lower-cased unless case_sensitive.</summary>
     static object? CaseKey(object? x, bool caseSensitive) => !caseSensitive && x is string s ? s.ToLowerInvariant() : x;
 
-    static object? Unique(object? v, Args a)
+    static List<object?> Unique(object? v, Args a)
     {
         a.Check("unique", "case_sensitive", "attribute");
         var cs = Py.Truthy(a.Get(0, "case_sensitive", false));
@@ -365,7 +380,7 @@ static partial class Builtins
             case "integer": return v is long;
             case "float": return v is double;
             case "mapping": return v is PyDict;
-            case "iterable": return v is string or List<object?> or PyTuple or PyDict or Undefined;
+            case "iterable": return v is string or List<object?> or PyTuple or PyDict or Undefined or PyIterator;
             case "sequence": return v is string or List<object?> or PyTuple or PyDict or Undefined;
             case "callable": return v is ICallable;
             case "lower": return v is string sl && sl == sl.ToLowerInvariant();

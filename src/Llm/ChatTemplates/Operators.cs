@@ -113,8 +113,11 @@ static class Operators
             : throw new JinjaError($"'in <string>' requires string as left operand, not {Py.TypeName(item)}"),
         List<object?> l => l.Exists(x => Py.Eq(x, item)),
         PyTuple t => t.Items.Any(x => Py.Eq(x, item)),
-        PyDict d => d.TryGet(item, out _),
+        PyDict d => item is not null && !PyKeyComparer.IsHashable(item)
+            ? throw new JinjaError($"unhashable type: '{Py.TypeName(item)}'")
+            : d.TryGet(item, out _),
         Undefined => false,
+        PyIterator it => it.Iterate().Any(x => Py.Eq(x, item)),
         _ => throw new JinjaError($"argument of type '{Py.TypeName(container)}' is not iterable"),
     };
 }

@@ -20,6 +20,7 @@ static class Py
         Namespace => "Namespace",
         LoopContext => "LoopContext",
         Macro => "Macro",
+        PyIterator it => it.TypeName,
         _ => "builtin_function_or_method",
     };
 
@@ -33,7 +34,8 @@ static class Py
         List<object?> l => l.Count > 0,
         PyTuple t => t.Items.Length > 0,
         PyDict d => d.Items.Count > 0,
-        _ => true,
+        PyIterator { IsView: true } view => view.ViewCount > 0,
+        _ => true, // includes iterators: a generator is truthy even when it yields nothing
     };
 
     /// <summary>Jinja2 output of <c>{{ v }}</c> and Python's str(v); Undefined prints as "".</summary>
@@ -83,6 +85,11 @@ static class Py
                     AppendRepr(sb, val);
                 }
                 sb.Append('}');
+                break;
+            case PyIterator { IsView: true } view:
+                sb.Append(view.TypeName).Append('(');
+                AppendRepr(sb, view.Snapshot());
+                sb.Append(')');
                 break;
             case Namespace ns:
                 sb.Append("<Namespace {");
@@ -247,6 +254,7 @@ static class Py
         PyDict d => d.Items.Keys,
         string s => Chars(s),
         Undefined => [],
+        PyIterator it => it.Iterate(),
         Namespace => throw new JinjaError("'Namespace' object is not iterable"),
         _ => throw new JinjaError($"'{TypeName(v)}' object is not iterable"),
     };
@@ -258,6 +266,7 @@ static class Py
         PyTuple t => t.Items.Length,
         PyDict d => d.Items.Count,
         Undefined => 0,
+        PyIterator { IsView: true } view => view.ViewCount,
         _ => throw new JinjaError($"object of type '{TypeName(v)}' has no len()"),
     };
 

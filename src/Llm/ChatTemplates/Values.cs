@@ -146,3 +146,31 @@ sealed class PyKeyComparer : IEqualityComparer<object>
         _ => throw new JinjaError($"unhashable type: '{Py.TypeName(obj)}'"),
     };
 }
+
+/// <summary>
+/// A Python iterator (<c>generator</c> from select/map/unique, <c>list_reverseiterator</c> from reverse, the items
+/// filter's <c>dict_itemiterator</c>) or dict view (<c>dict_items</c>, <c>dict_keys</c>, <c>dict_values</c>). They
+/// matter because Jinja2 keeps Python's rules: an iterator is always truthy (even when empty), has no len(), is
+/// consumed by iterating and cannot be printed meaningfully; a view has len() and prints as <c>dict_items([...])</c>.
+/// </summary>
+sealed class PyIterator(string typeName, IReadOnlyList<object?> items, bool isView = false)
+{
+    int _next;
+
+    public string TypeName { get; } = typeName;
+    public bool IsView { get; } = isView;
+    public int ViewCount => items.Count;
+
+    /// <summary>Views iterate afresh each time; iterators hand out what is left and are then exhausted.</summary>
+    public IEnumerable<object?> Iterate()
+    {
+        if (IsView)
+        {
+            foreach (var item in items) yield return item;
+            yield break;
+        }
+        while (_next < items.Count) yield return items[_next++];
+    }
+
+    public List<object?> Snapshot() => [.. items];
+}
