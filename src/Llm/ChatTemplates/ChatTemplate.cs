@@ -9,6 +9,8 @@ namespace Probe.Llm.ChatTemplates;
 /// ImmutableSandboxedEnvironment with trim_blocks, lstrip_blocks, loopcontrols, its <c>tojson</c>, and the globals
 /// <c>raise_exception</c> and <c>strftime_now</c>. No .NET Jinja engine exists (Scriban and Fluid are Liquid
 /// dialects with different whitespace, scoping and value rules), hence this interpreter; see docs/CHAT_TEMPLATES.md.
+/// Parse once and render many times: the parsed template is immutable and every render has its own state, so
+/// concurrent renders are safe.
 /// </summary>
 public sealed class ChatTemplate
 {
@@ -66,14 +68,15 @@ public sealed class ChatTemplate
 
     string Render(Dictionary<string, object?> context, Func<DateTime>? clock)
     {
-        var interpreter = new Interpreter { Clock = clock ?? (() => DateTime.Now) };
+        var interpreter = new Interpreter();
+        var now = clock ?? (() => DateTime.Now);
         var globals = new Scope(null);
         globals.Set("raise_exception", new BuiltinFunction("raise_exception", a =>
             throw new JinjaError(a.Positional.Count > 0 ? Py.Str(a.Positional[0]) : "", raised: true)));
         globals.Set("strftime_now", new BuiltinFunction("strftime_now", a =>
         {
             a.Check("strftime_now", "format");
-            return Strftime.Format(interpreter.Clock(), a.Get(0, "format", null) as string ?? throw new JinjaError("strftime_now expects a format string"));
+            return Strftime.Format(now(), a.Get(0, "format", null) as string ?? throw new JinjaError("strftime_now expects a format string"));
         }));
         globals.Set("range", new BuiltinFunction("range", Interpreter.Range));
         globals.Set("namespace", new BuiltinFunction("namespace", a =>

@@ -24,7 +24,7 @@ sealed class Scope(Scope? parent)
 
 /// <summary>A <c>{% macro %}</c> (or the body of a <c>{% call %}</c> block, bound as <c>caller</c>).</summary>
 sealed class Macro(string name, IReadOnlyList<string> parameters, IReadOnlyList<Expr?> defaults, IReadOnlyList<Node> body,
-    Scope closure, Interpreter interpreter, Macro? caller) : ICallable
+    Scope closure, Interpreter interpreter) : ICallable
 {
     public string Name { get; } = name;
 
@@ -39,7 +39,7 @@ sealed class Macro(string name, IReadOnlyList<string> parameters, IReadOnlyList<
         var bound = new HashSet<string>(parameters.Take(args.Positional.Count), StringComparer.Ordinal);
         foreach (var (n, v) in args.Named)
         {
-            if (n == "caller" && caller is null) { scope.Set("caller", v); continue; }
+            if (n == "caller") { scope.Set("caller", v); continue; } // passed by {% call %}
             if (parameters.Contains(n))
             {
                 if (!bound.Add(n)) throw new JinjaError($"macro '{Name}' got multiple values for argument '{n}'");
@@ -53,7 +53,6 @@ sealed class Macro(string name, IReadOnlyList<string> parameters, IReadOnlyList<
                 scope.Set(parameters[i], defaults[i] is { } d ? interpreter.Eval(d, scope) : Undefined.Named(parameters[i]));
         scope.Set("varargs", new PyTuple([.. extra]));
         scope.Set("kwargs", kwargs);
-        if (caller is not null) scope.Set("caller", caller);
         var sb = new StringBuilder();
         interpreter.ExecBody(body, scope, sb);
         return sb.ToString();
@@ -67,8 +66,6 @@ sealed class Interpreter
     const int MaxRange = 100_000;
 
     enum Flow { Normal, Break, Continue }
-
-    public Func<DateTime> Clock { get; init; } = () => DateTime.Now;
 
     public void ExecBody(IReadOnlyList<Node> body, Scope scope, StringBuilder output)
     {
@@ -125,11 +122,11 @@ sealed class Interpreter
                     return Flow.Normal;
                 }
             case MacroStmt m:
-                scope.Set(m.Name, new Macro(m.Name, m.Parameters, m.Defaults, m.Body, scope, this, null));
+                scope.Set(m.Name, new Macro(m.Name, m.Parameters, m.Defaults, m.Body, scope, this));
                 return Flow.Normal;
             case CallBlockStmt c:
                 {
-                    var caller = new Macro("caller", c.Parameters, c.Defaults, c.Body, scope, this, null);
+                    var caller = new Macro("caller", c.Parameters, c.Defaults, c.Body, scope, this);
                     var callee = Eval(c.Call.Callee, scope);
                     var args = EvalArgs(c.Call.Args, c.Call.Kwargs, scope);
                     args.Named.Add(("caller", caller));

@@ -7,7 +7,6 @@ enum TokenKind { Data, VariableBegin, VariableEnd, BlockBegin, BlockEnd, Name, S
 
 readonly record struct Token(TokenKind Kind, string Text, int Position, object? Value = null)
 {
-    public bool Is(TokenKind kind, string text) => Kind == kind && Text == text;
     public bool IsName(string text) => Kind == TokenKind.Name && Text == text;
     public bool IsOp(string text) => Kind == TokenKind.Operator && Text == text;
 }

@@ -61,8 +61,6 @@ sealed class Args(List<object?> positional, List<(string Name, object? Value)> n
         return fallback;
     }
 
-    public bool Has(int index, string name) => index < Positional.Count || Named.Exists(n => n.Name == name);
-
     /// <summary>Rejects more positional arguments or other keywords than the callee takes (Python's TypeError).</summary>
     public void Check(string callee, params string[] parameters)
     {

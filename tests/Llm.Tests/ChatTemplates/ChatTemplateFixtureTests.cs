@@ -48,6 +48,6 @@ public class ChatTemplateFixtureTests
             TemplateKwargs = kwargs,
         };
         var messages = ChatMessage.ListFrom(c["messages"]!.AsArray());
-        RenderAssert.Exact(template.Render(messages, options), c["rendered"]!.GetValue<string>(), $"{tokenizer} chat case");
+        RenderAssert.Exact(template.Render(messages, options), c["rendered"]!.GetValue<string>(), $"chat case {c["id"]?.GetValue<string>() ?? tokenizer}");
     }
 }
