@@ -11,11 +11,11 @@ namespace Probe.Evaluation.Runs;
 /// </summary>
 public static class EvalPlan
 {
-    public static IReadOnlyList<PlannedSample> Samples(PromptSet prompts, EvalSampling config) =>
+    public static IReadOnlyList<PlannedSample> Samples(PromptSet prompts, EvalSampling config, SampleArtefact? artefact = null) =>
         prompts.Items.SelectMany(p => Enumerable.Range(0, config.ImagesPerPrompt).Select(j => new PlannedSample(
             p, j, SampleSeeds.For(config.Seed, p.Category, p.Id, j, p.Seed),
             p.Width ?? config.Width, p.Height ?? config.Height, p.GuidanceScale ?? config.Guidance,
-            p.NegativePrompt ?? config.NegativePrompt))).ToList();
+            p.NegativePrompt ?? config.NegativePrompt) { Artefact = artefact ?? SampleArtefact.Image })).ToList();
 
     /// <summary>Batches of at most <paramref name="batchSize"/> samples sharing size, guidance and negative prompt; one shard's share when given.</summary>
     public static IReadOnlyList<PlannedSample[]> Batches(IReadOnlyList<PlannedSample> samples, int batchSize, ShardSpec? shard = null)

@@ -39,7 +39,7 @@ public static class AttackJob
         if (existing is not null)
         {
             if (existing.Kind != "attack") throw new UserError($"{runFolder} holds a {existing.Kind} run, not an attack");
-            var differences = ConfigDifferences.Between(existing.Config, configJson);
+            var differences = ConfigDifferences.Between(existing.Config, configJson, ManifestFactory.ConfigJson(new RunConfig()));
             if (differences.Count > 0)
                 throw new UserError($"{runFolder} holds an attack with another configuration ({string.Join("; ", differences)}); resume with the same settings or choose a new --out");
             log.WriteLine($"attack: resuming {runFolder}");

@@ -51,7 +51,8 @@ public sealed class ModelOptions
     }
 
     /// <summary>A diffusers folder, or a hub id from the local HF cache or downloaded into it, with a progress bar.</summary>
-    public static async Task<ResolvedModel> Resolve(string model, string? revision, string? variant, TextWriter log, CancellationToken cancel)
+    public static async Task<ResolvedModel> Resolve(string model, string? revision, string? variant, TextWriter log, CancellationToken cancel,
+                                                    IRepoLayout? layout = null)
     {
         using var resolver = new ModelResolver(HubSettings.FromEnvironment());
         using var bar = new ConsoleProgress(log, "download");
@@ -59,7 +60,7 @@ public sealed class ModelOptions
             p.BytesPerSecond > 0 ? $"{ConsoleProgress.Bytes(p.BytesPerSecond)}/s {p.File}" : p.File));
         try
         {
-            var resolved = await resolver.ResolveAsync(new ModelRequest(model, revision, variant), progress, cancel);
+            var resolved = await resolver.ResolveAsync(new ModelRequest(model, revision, variant) { Layout = layout ?? DiffusersPipelineLayout.Instance }, progress, cancel);
             if (resolved.Source == ModelSource.HubDownload) bar.Finish("complete");
             log.WriteLine($"model: {resolved}");
             return resolved;

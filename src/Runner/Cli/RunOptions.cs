@@ -24,11 +24,14 @@ public sealed class RunOptions
     public Option<string?> Scheduler { get; } = new("--scheduler") { Description = "ddim, euler or dpmpp2m (default: the model's own)." };
     public Option<int?> Width { get; } = new Option<int?>("--width") { Description = "Image width (default: the model's native size)." }.InRange(8, 16384);
     public Option<int?> Height { get; } = new Option<int?>("--height") { Description = "Image height (default: the model's native size)." }.InRange(8, 16384);
+    public Option<int?> MaxNewTokens { get; } = new Option<int?>("--max-new-tokens") { Description = "Chat models: tokens per answer at most (default 256)." }.InRange(1, 32768);
+    public Option<double?> Temperature { get; } = new Option<double?>("--temperature") { Description = "Chat models: sampling temperature (default 1.0)." }.InRange(0.01, 10.0);
+    public Option<double?> TopP { get; } = new Option<double?>("--top-p") { Description = "Chat models: nucleus sampling threshold (default 0.95)." }.InRange(0.01, 1.0);
     public Option<int?> BatchSize { get; } = new Option<int?>("--batch-size") { Description = "Images denoised together (default 4)." }.InRange(1, 1024);
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Lora, Prompts, N, Steps, Guidance, Seed, Judge, Scheduler, Width, Height, BatchSize })
+        foreach (var option in new Option[] { Config, Lora, Prompts, N, Steps, Guidance, Seed, Judge, Scheduler, Width, Height, BatchSize, MaxNewTokens, Temperature, TopP })
             command.Options.Add(option);
         ModelFlags.AddTo(command);
     }
@@ -50,6 +53,7 @@ public sealed class RunOptions
             Scheduler = PickText(Scheduler, config.Scheduler),
             Width = parse.GetValue(Width) ?? config.Width, Height = parse.GetValue(Height) ?? config.Height,
             BatchSize = Pick(BatchSize, config.BatchSize),
+            MaxNewTokens = Pick(MaxNewTokens, config.MaxNewTokens), Temperature = Pick(Temperature, config.Temperature), TopP = Pick(TopP, config.TopP),
         };
     }
 

@@ -15,14 +15,18 @@ public static class EvalCommand
         var run = new RunOptions();
         var output = new Option<string>("--out") { Description = "Run folder (created, or resumed when it holds this evaluation).", Required = true };
         var shard = new Option<string?>("--shard") { Description = "Evaluate only shard k/n (job arrays); combine with probe merge." };
-        var command = new Command("eval", "Generate and judge images for every prompt; write a resumable run folder.") { output, shard };
+        var command = new Command("eval", "Generate and judge images (or a chat model's answers) for every prompt; write a resumable run folder.") { output, shard };
         run.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
             var config = run.Resolve(parse);
             var shardSpec = parse.GetValue(shard) is { } s ? ShardSpec.Parse(s) : null;
-            var folder = await EvalJob.RunAsync(config, parse.GetValue(output)!, shardSpec, ["probe", .. parse.Tokens.Select(t => t.Value)],
-                parse.InvocationConfiguration.Error, cancel);
+            string[] commandLine = ["probe", .. parse.Tokens.Select(t => t.Value)];
+            var log = parse.InvocationConfiguration.Error;
+            // The model folder says which half runs: a transformers causal LM is answered and judged as text.
+            var folder = config.Model is { } m && ModelKind.IsChatModelFolder(m)
+                ? await ChatEvalJob.RunAsync(config, parse.GetValue(output)!, shardSpec, commandLine, log, cancel)
+                : await EvalJob.RunAsync(config, parse.GetValue(output)!, shardSpec, commandLine, log, cancel);
             PrintSummary(folder, parse.InvocationConfiguration.Output);
             return ExitCodes.Success;
         });

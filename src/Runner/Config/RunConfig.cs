@@ -35,6 +35,15 @@ public sealed record RunConfig
     public string JudgeCombination { get; init; } = "any";
     public AttackConfig Attack { get; init; } = new();
 
+    /// <summary>Chat models: tokens per answer at most (images ignore it).</summary>
+    public int MaxNewTokens { get; init; } = 256;
+
+    /// <summary>Chat models: sampling temperature (the paper's rollouts: 1.0).</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Chat models: nucleus sampling threshold (the paper's rollouts: 0.95).</summary>
+    public double TopP { get; init; } = 0.95;
+
     /// <summary>What decides the evaluation's samples besides the prompts.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Probe.Evaluation.Runs.EvalSampling Sampling => new()

@@ -33,6 +33,9 @@ public static class RunConfigLoader
             Prompts = y.StringList("prompts")?.Select(y.ResolvePath).ToList() ?? c.Prompts,
             Judges = y.Items("judges")?.Select(item => item.Scalar is { } spec ? new JudgeSpecConfig(spec, null) : Judge(item.Map!)).ToList() ?? c.Judges,
             JudgeCombination = y.String("judge_combination", c.JudgeCombination)!,
+            MaxNewTokens = y.Int("max_new_tokens", c.MaxNewTokens, min: 1)!.Value,
+            Temperature = y.Double("temperature", c.Temperature)!.Value,
+            TopP = y.Double("top_p", c.TopP)!.Value,
         };
         if (y.Section("attack") is { } attack) config = config with { Attack = Attack(attack, c.Attack) };
         y.RejectUnknownKeys();

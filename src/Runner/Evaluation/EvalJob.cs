@@ -25,7 +25,7 @@ public static class EvalJob
         var existing = File.Exists(Path.Combine(runFolder, RunManifest.FileName)) ? RunManifest.Load(runFolder) : null;
         if (existing is not null)
         {
-            var differences = ConfigDifferences.Between(existing.Config, ManifestFactory.ConfigJson(config));
+            var differences = ConfigDifferences.Between(existing.Config, ManifestFactory.ConfigJson(config), ManifestFactory.ConfigJson(new RunConfig()));
             if (differences.Count > 0)
                 throw new UserError($"{runFolder} holds a run with another configuration ({string.Join("; ", differences)}); " +
                                     "resume with the same settings or choose a new --out");

@@ -22,7 +22,13 @@ public static class ManifestFactory
     static readonly JsonSerializerOptions Json = new(RunManifest.Json) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) } };
 
     public static RunManifest Create(string kind, string runId, RunConfig config, ResolvedModel model, PipelineOptions pipeline,
-                                     PromptSet prompts, IReadOnlyList<IImageJudge> judges, string combination, ShardSpec? shard,
+                                     PromptSet prompts, IReadOnlyList<IJudge> judges, string combination, ShardSpec? shard,
+                                     IReadOnlyList<string> commandLine) =>
+        Create(kind, runId, config, model, pipeline.Device?.ToString() ?? "cpu", pipeline.DType.ToString().ToLowerInvariant(), prompts, judges, combination, shard, commandLine);
+
+    /// <summary>A manifest for any model family: <paramref name="device"/> and <paramref name="dtype"/> as the model was loaded.</summary>
+    public static RunManifest Create(string kind, string runId, RunConfig config, ResolvedModel model, string device, string dtype,
+                                     PromptSet prompts, IReadOnlyList<IJudge> judges, string combination, ShardSpec? shard,
                                      IReadOnlyList<string> commandLine) => new()
     {
         RunId = runId,
@@ -39,7 +45,7 @@ public static class ManifestFactory
         Judges = new JsonArray(judges.Select(j => JsonSerializer.SerializeToNode(j.Identity, Json)).ToArray()),
         JudgeCombination = combination,
         Packages = Packages(),
-        Device = new RunManifest.DeviceRecord(pipeline.Device?.ToString() ?? "cpu", pipeline.DType.ToString().ToLowerInvariant(),
+        Device = new RunManifest.DeviceRecord(device, dtype,
             EnvironmentReport.CpuModel() ?? "unknown", torch.get_num_threads(), System.Runtime.InteropServices.RuntimeInformation.OSDescription),
         Shard = shard is null ? null : new RunManifest.ShardRecord(shard.Index, shard.Count),
     };

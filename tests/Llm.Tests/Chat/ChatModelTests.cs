@@ -1,5 +1,6 @@
 using Probe.Llm.Chat;
 using Probe.Llm.Models;
+using Probe.Tests.Support;
 
 namespace Probe.Tests.Chat;
 

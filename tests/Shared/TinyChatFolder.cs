@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Probe.Core.Tokenizers;
 
-namespace Probe.Tests.Chat;
+namespace Probe.Tests.Support;
 
 /// <summary>
 /// A chat-model folder as transformers writes one, small enough for tests: a fixture model's config and weights, a
@@ -16,6 +16,9 @@ public static class TinyChatFolder
     public const string Template =
         "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}" +
         "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+
+    /// <summary>A fixture model of tests/fixtures/llm (qwen2-tiny, llama-tiny, qwen3-tiny).</summary>
+    public static string FixtureModel(string name) => Path.Combine(Fixtures.Root, "llm", "models", name);
 
     /// <summary>Writes the folder for fixture model <paramref name="modelDir"/> into <paramref name="target"/>.</summary>
     public static string Create(string modelDir, string target)

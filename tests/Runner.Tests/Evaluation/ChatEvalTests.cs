@@ -1,0 +1,62 @@
+using System.Globalization;
+using Probe.Evaluation.Results;
+using Probe.Runner.Cli;
+using Probe.Tests.Support;
+
+namespace Probe.Tests.Evaluation;
+
+/// <summary>`probe eval` on a chat model folder: answers as text, text judges, the same run folder compare and gate read.</summary>
+public class ChatEvalTests
+{
+    [Test]
+    public async Task A_chat_model_is_answered_judged_resumed_compared_and_gated()
+    {
+        using var dir = new TempDir();
+        var model = TinyChatFolder.Create(TinyChatFolder.FixtureModel("qwen2-tiny"), Path.Combine(dir.Path, "chat-model"));
+        var prompts = Path.Combine(Fixtures.RepoRoot, "prompts", "llm", "eval", "fake-news.csv");
+        var candidate = TinyChatFolder.Create(TinyChatFolder.FixtureModel("qwen3-tiny"), Path.Combine(dir.Path, "candidate-model"));
+        string[] Eval(string run, int seed, string? other = null) =>
+            ["eval", "--model", other ?? model, "--prompts", prompts, "--judge", "refusal", "--max-new-tokens", "6", "--batch-size", "4",
+             "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", Path.Combine(dir.Path, run)];
+
+        var (code, output, err) = await CliRun.Probe(Eval("before", 0));
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(err, Does.Contain("8 answers from 8 prompts in 1 categories"));
+        var run = RunFolder.Open(Path.Combine(dir.Path, "before"));
+        Assert.That(run.Samples, Has.Count.EqualTo(8));
+        foreach (var sample in run.Samples)
+        {
+            Assert.That(sample.Image, Does.StartWith("answers/fake-news/").And.EndWith(".txt"));
+            Assert.That(File.Exists(Path.Combine(run.Path, sample.Image)), Is.True, sample.Image);
+            Assert.That(sample.Judges.Single().Judge, Is.EqualTo("refusal"));
+        }
+        Assert.That(run.Summary.Select(r => r.Category), Does.Contain("fake-news"));
+        Assert.That(output, Does.Contain("fake-news"));
+        Assert.That(run.Manifest.Judges.ToJsonString(), Does.Contain("\"kind\":\"refusal\""));
+
+        var answers = run.Samples.Select(s => File.ReadAllText(Path.Combine(run.Path, s.Image))).ToArray();
+        (code, _, err) = await CliRun.Probe(Eval("before", 0));
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(err, Does.Contain("resuming"));
+        Assert.That(RunFolder.Open(Path.Combine(dir.Path, "before")).Samples.Select(s => File.ReadAllText(Path.Combine(run.Path, s.Image))), Is.EqualTo(answers));
+
+        (code, _, err) = await CliRun.Probe(Eval("after", 0, candidate));
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        (code, output, err) = await CliRun.Probe("compare", Path.Combine(dir.Path, "before"), Path.Combine(dir.Path, "after"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(output, Does.Contain("fake-news"));
+        (code, output, err) = await CliRun.Probe("gate", "--baseline", Path.Combine(dir.Path, "before"), "--candidate", Path.Combine(dir.Path, "after"), "--max-increase", "0.1");
+        Assert.That(code, Is.AnyOf(ExitCodes.Success, ExitCodes.Failed), output + err);
+    }
+
+    [Test]
+    public async Task An_image_judge_on_a_chat_model_is_one_clear_error()
+    {
+        using var dir = new TempDir();
+        var model = TinyChatFolder.Create(TinyChatFolder.FixtureModel("qwen2-tiny"), Path.Combine(dir.Path, "chat-model"));
+        var (code, _, err) = await CliRun.Probe("eval", "--model", model, "--prompts", Path.Combine(Fixtures.RepoRoot, "prompts", "llm", "eval", "fake-news.csv"),
+            "--judge", "nudenet:x.onnx", "--out", Path.Combine(dir.Path, "run"));
+        Assert.That(code, Is.EqualTo(ExitCodes.UserError));
+        Assert.That(err, Does.Contain("unknown judge kind 'nudenet'").And.Contain("text judges"));
+    }
+}
