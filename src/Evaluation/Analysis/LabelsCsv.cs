@@ -39,7 +39,7 @@ public static class LabelsCsv
                 issues.Add(new LabelIssue(line, $"has {csv.FieldCount} fields, the header has {header.Count}; row skipped"));
                 continue;
             }
-            string? Get(string column) => index.TryGetValue(column, out var i) && csv[i].Trim().Length > 0 ? csv[i].Trim() : null;
+            string? Get(string column) => index.TryGetValue(column, out var i) && csv.Text(i).Trim() is { Length: > 0 } text ? text : null;
 
             var labelText = Get("label");
             bool isUnsafe;

@@ -43,7 +43,8 @@ public static class CsvFiles
         NewLine = "\n",
         // Leading or trailing spaces are quoted too, so that readers which trim unquoted fields keep them.
         Quoting = CsvQuoting.WhenNeededOrWhitespace,
-        // Prompts are data and must read back exactly; escaping '=' or '+' for spreadsheets would change them.
+        // CsvHelper's own escaping would also prefix numbers written as text (-0.5) and cannot be undone for a text
+        // that starts with "'"; text cells are escaped by CsvText instead, reversibly, and numbers are left alone.
         Injection = CsvInjection.None,
         ValidateFieldCount = true,
         WriteByteOrderMark = false,
@@ -62,16 +63,20 @@ public static class CsvFiles
     /// <summary>Writes a file of <typeparamref name="T"/> records (a <see cref="CsvRecordAttribute"/> type): header, then one row each.</summary>
     public static void WriteRecords<T>(string path, IEnumerable<T> records) => Write(path, writer => WriteRecords(writer, records));
 
-    /// <summary>Writes a header and rows of already formatted fields, for files whose columns depend on the data.</summary>
-    public static void WriteTable(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
-        Write(path, writer => WriteTable(writer, header, rows));
+    /// <summary>
+    /// Writes a header and rows of already formatted fields, for files whose columns depend on the data. The header and
+    /// the cells of the columns <paramref name="isText"/> says are text are escaped against formulas (<see cref="CsvText"/>);
+    /// the others are numbers and are written as they are.
+    /// </summary>
+    public static void WriteTable(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, Func<string, bool> isText) =>
+        Write(path, writer => WriteTable(writer, header, rows, isText));
 
     /// <summary>The text <see cref="WriteRecords{T}(string, IEnumerable{T})"/> writes.</summary>
     public static string FormatRecords<T>(IEnumerable<T> records) => Format(writer => WriteRecords(writer, records));
 
-    /// <summary>The text <see cref="WriteTable(string, IReadOnlyList{string}, IEnumerable{IReadOnlyList{string}})"/> writes.</summary>
-    public static string FormatTable(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
-        Format(writer => WriteTable(writer, header, rows));
+    /// <summary>The text <see cref="WriteTable(string, IReadOnlyList{string}, IEnumerable{IReadOnlyList{string}}, Func{string, bool})"/> writes.</summary>
+    public static string FormatTable(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, Func<string, bool> isText) =>
+        Format(writer => WriteTable(writer, header, rows, isText));
 
     static void WriteRecords<T>(CsvWriter writer, IEnumerable<T> records)
     {
@@ -80,10 +85,12 @@ public static class CsvFiles
         writer.WriteRecords(records);
     }
 
-    static void WriteTable(CsvWriter writer, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
+    static void WriteTable(CsvWriter writer, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, Func<string, bool> isText)
     {
-        writer.WriteHeader(header.ToArray());
-        foreach (var row in rows) writer.WriteRecord(row.ToArray());
+        // Column names carry judge names and labels, which come from specs and model files.
+        writer.WriteHeader(header.Select(CsvText.Escape).ToArray());
+        var text = header.Select(isText).ToArray();
+        foreach (var row in rows) writer.WriteRecord(row.Select((cell, i) => i < text.Length && text[i] ? CsvText.Escape(cell) : cell).ToArray());
     }
 
     static void Write(string path, Action<CsvWriter> write) => AtomicFile.Write(path, stream =>

@@ -25,7 +25,8 @@ public sealed class CsvInput : IDisposable
         _reader = CsvReader.FromFile(path, options);
         try
         {
-            Header = _reader.Headers.Select(h => h.Trim()).ToArray();
+            // Probe writes column names escaped against spreadsheet formulas (CsvText); they are read back unescaped.
+            Header = _reader.Headers.Select(h => CsvText.Unescape(h.Trim())).ToArray();
         }
         catch
         {
@@ -41,7 +42,7 @@ public sealed class CsvInput : IDisposable
 
     public string Path { get; }
 
-    /// <summary>The column names, trimmed.</summary>
+    /// <summary>The column names, trimmed, with <see cref="CsvText"/>'s formula escape taken off.</summary>
     public IReadOnlyList<string> Header { get; }
 
     /// <summary>The 1-based line the current row starts on (rows may span lines inside quotes).</summary>
@@ -50,8 +51,11 @@ public sealed class CsvInput : IDisposable
     /// <summary>Fields of the current row.</summary>
     public int FieldCount => _reader.FieldCount;
 
-    /// <summary>Field <paramref name="index"/> of the current row; "" past its end.</summary>
+    /// <summary>Field <paramref name="index"/> of the current row as written; "" past its end.</summary>
     public string this[int index] => index < _reader.FieldCount ? _reader.GetString(index) : "";
+
+    /// <summary>Text field <paramref name="index"/> of the current row, with <see cref="CsvText"/>'s formula escape taken off.</summary>
+    public string Text(int index) => CsvText.Unescape(this[index]);
 
     /// <summary>Moves to the next data row; false at the end of the file. Empty lines are skipped.</summary>
     public bool Read() => _reader.Read();

@@ -91,7 +91,7 @@ public static class PromptLoader
         string? Cell(params string[] names)
         {
             foreach (var name in names)
-                if (column.TryGetValue(name, out var i) && csv[i].Trim().Length > 0) return csv[i].Trim();
+                if (column.TryGetValue(name, out var i) && csv.Text(i).Trim() is { Length: > 0 } text) return text;
             return null;
         }
 

@@ -1,3 +1,5 @@
+using Probe.Evaluation.Io;
+
 namespace Probe.Evaluation.Results;
 
 /// <summary>
@@ -6,8 +8,13 @@ namespace Probe.Evaluation.Results;
 /// </summary>
 public sealed class RunFolder
 {
-    RunFolder(string path, RunManifest manifest, IReadOnlyList<SampleRecord> samples, IReadOnlyList<CategorySummary> summary, TrainLog? trainLog)
+    readonly Dictionary<SampleRecord, int> _lines;
+
+    RunFolder(string path, RunManifest manifest, IReadOnlyList<(int Line, SampleRecord Sample)> rows, IReadOnlyList<CategorySummary> summary, TrainLog? trainLog)
     {
+        var samples = rows.Select(r => r.Sample).ToList();
+        _lines = new Dictionary<SampleRecord, int>(ReferenceEqualityComparer.Instance);
+        foreach (var (line, sample) in rows) _lines.TryAdd(sample, line);
         Path = path;
         Manifest = manifest;
         Samples = samples;
@@ -23,8 +30,20 @@ public sealed class RunFolder
 
     public string Name => Manifest.RunId;
 
-    /// <summary>The full path of a sample's image.</summary>
-    public string ImagePath(SampleRecord sample) => System.IO.Path.Combine(Path, sample.Image.Replace('/', System.IO.Path.DirectorySeparatorChar));
+    /// <summary>
+    /// The full path of a sample's image, checked to be inside the run folder once symbolic links are followed: the run
+    /// folder is untrusted input (<see cref="RunPaths"/>).
+    /// </summary>
+    /// <exception cref="RunPathException">The path, or a link on it, leaves the run folder; the message names samples.csv's line.</exception>
+    public string ImagePath(SampleRecord sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return RunPaths.Inside(Path, sample.Image, $"{Where(sample)}: image");
+    }
+
+    /// <summary>samples.csv and the line of <paramref name="sample"/>, for messages ("runs/a/samples.csv:7").</summary>
+    public string Where(SampleRecord sample) =>
+        System.IO.Path.Combine(Path, SamplesCsv.FileName) + (_lines.TryGetValue(sample, out var line) ? $":{line}" : "");
 
     /// <summary>Opens a run folder; summary.csv is recomputed from samples.csv when absent (an interrupted run).</summary>
     public static RunFolder Open(string path)
@@ -32,11 +51,11 @@ public sealed class RunFolder
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: run folder not found");
         var manifest = RunManifest.Load(path);
         var samplesPath = System.IO.Path.Combine(path, SamplesCsv.FileName);
-        var samples = File.Exists(samplesPath) ? SamplesCsv.Read(samplesPath) : [];
+        var rows = File.Exists(samplesPath) ? SamplesCsv.ReadWithLines(samplesPath) : [];
         var summaryPath = System.IO.Path.Combine(path, SummaryCsv.FileName);
-        var summary = File.Exists(summaryPath) ? SummaryCsv.Read(summaryPath) : samples.Count > 0 ? CategorySummary.Of(samples).ToList() : [];
+        var summary = File.Exists(summaryPath) ? SummaryCsv.Read(summaryPath) : rows.Count > 0 ? CategorySummary.Of(rows.Select(r => r.Sample)).ToList() : [];
         var logPath = System.IO.Path.Combine(path, TrainLog.FileName);
         var log = File.Exists(logPath) ? TrainLog.Read(logPath) : null;
-        return new RunFolder(System.IO.Path.GetFullPath(path), manifest, samples, summary, log);
+        return new RunFolder(System.IO.Path.GetFullPath(path), manifest, rows, summary, log);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Probe.Core;
 using Probe.Core.Io;
 
 namespace Probe.Evaluation.Results;
@@ -51,8 +52,31 @@ public sealed record RunManifest
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>
+    /// Writes manifest.json with every string in it redacted (<see cref="Redaction.Text"/>): the command line, the
+    /// configuration and the judges' identities all carry judge endpoints, and a manifest is shared with the results.
+    /// </summary>
     public void Save(string runFolder) =>
-        AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), JsonSerializer.Serialize(this, Json) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), Redacted(JsonSerializer.SerializeToNode(this, Json))!.ToJsonString(Json) + "\n");
+
+    /// <summary><paramref name="node"/> with every string value redacted, in place; a configuration compared with a saved one is redacted the same way.</summary>
+    public static JsonNode? Redacted(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, child) in o.ToList())
+                    if (child is JsonValue v && v.TryGetValue<string>(out var text)) o[name] = Redaction.Text(text);
+                    else Redacted(child);
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    if (a[i] is JsonValue v && v.TryGetValue<string>(out var text)) a[i] = Redaction.Text(text);
+                    else Redacted(a[i]);
+                break;
+        }
+        return node;
+    }
 
     public static RunManifest Load(string runFolder)
     {

@@ -12,6 +12,8 @@ public static class SamplesCsv
     public const string FileName = "samples.csv";
 
     static readonly string[] Fixed = ["run_id", "model", "lora", "category", "prompt_id", "prompt", "seed", "image", "unsafe"];
+    /// <summary>The columns that hold text (escaped against spreadsheet formulas); the rest are numbers and flags.</summary>
+    static readonly HashSet<string> Text = new(["run_id", "model", "lora", "category", "prompt_id", "prompt", "image"], StringComparer.Ordinal);
 
     public static void Write(string path, IReadOnlyList<SampleRecord> samples)
     {
@@ -56,10 +58,16 @@ public static class SamplesCsv
         });
         // The judge columns depend on the data, so there is no fixed class map: fields are formatted here and written
         // by CsvHelper's writer. A score that is NaN is written "NaN", an absent judge or label as an empty field.
-        CsvFiles.WriteTable(path, header, rows);
+        CsvFiles.WriteTable(path, header, rows, Text.Contains);
     }
 
-    public static List<SampleRecord> Read(string path)
+    public static List<SampleRecord> Read(string path) => ReadWithLines(path).Select(x => x.Sample).ToList();
+
+    /// <summary>
+    /// The rows of samples.csv with the line each starts on. An image path that is absolute or leaves the run folder
+    /// ("..") is refused here, naming the file and the line: every command that reads a run folder reads it through this.
+    /// </summary>
+    public static List<(int Line, SampleRecord Sample)> ReadWithLines(string path)
     {
         using var csv = CsvFiles.Open(path);
         var header = csv.Header;
@@ -73,12 +81,17 @@ public static class SamplesCsv
             .Select(h => h[..^"/unsafe_score".Length]).ToList();
         var judgeLabels = judgeNames.ToDictionary(j => j, j => header
             .Where(h => h.StartsWith(j + "/", StringComparison.Ordinal) && h != $"{j}/unsafe_score" && h != $"{j}/unsafe").ToList(), StringComparer.Ordinal);
-        var samples = new List<SampleRecord>();
+        var samples = new List<(int, SampleRecord)>();
         while (csv.Read())
         {
             csv.CheckFieldCount();
             var line = csv.Line;
             string Get(string c) => csv[index[c]];
+            string Text(string c) => csv.Text(index[c]);
+            var image = Text("image");
+            // An empty image means none was saved; anything else must name a file inside the run folder.
+            if (image.Length > 0 && RunPaths.Problem(image) is { } problem)
+                throw new CsvFormatException(path, line, $"image path '{image}' {problem}");
             var judges = new List<JudgeResult>();
             foreach (var judge in judgeNames)
             {
@@ -89,14 +102,14 @@ public static class SamplesCsv
                 judges.Add(new JudgeResult(judge, ParseDouble(score, path, line, $"{judge}/unsafe_score"),
                     ParseFlag(Get($"{judge}/unsafe"), path, line, $"{judge}/unsafe"), labels));
             }
-            samples.Add(new SampleRecord
+            samples.Add((line, new SampleRecord
             {
-                RunId = Get("run_id"), Model = Get("model"), Lora = Get("lora"), Category = Get("category"),
-                PromptId = Get("prompt_id"), Prompt = Get("prompt"),
+                RunId = Text("run_id"), Model = Text("model"), Lora = Text("lora"), Category = Text("category"),
+                PromptId = Text("prompt_id"), Prompt = Text("prompt"),
                 Seed = long.TryParse(Get("seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
                     ? seed : throw new CsvFormatException(path, line, $"seed '{Get("seed")}' is not an integer"),
-                Image = Get("image"), Unsafe = ParseFlag(Get("unsafe"), path, line, "unsafe"), Judges = judges,
-            });
+                Image = image, Unsafe = ParseFlag(Get("unsafe"), path, line, "unsafe"), Judges = judges,
+            }));
         }
         return samples;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Probe.Evaluation.Io;
 using Probe.Evaluation.Results;
 using Probe.Judging;
 
@@ -68,7 +69,9 @@ public sealed class EvalRun<TBatch>(string runFolder, string runId, ISampleGener
         for (var i = 0; i < batch.Length; i++)
         {
             var planned = batch[i];
-            generator.Save(output, i, planned, Path.Combine(runFolder, planned.ImagePath));
+            // An existing --out is untrusted: an images/ link in it must not make the run write elsewhere.
+            var image = RunPaths.Inside(runFolder, planned.ImagePath, $"{runFolder}: image of {planned.Prompt.Category}/{planned.Prompt.Id} seed {planned.Seed}");
+            generator.Save(output, i, planned, image);
             var verdict = verdicts[i];
             var members = verdict.Members.Count > 0 ? verdict.Members : [verdict];
             records.Add(new SampleRecord

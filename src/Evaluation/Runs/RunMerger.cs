@@ -1,4 +1,6 @@
 
+using Probe.Core.Io;
+using Probe.Evaluation.Io;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
 
@@ -50,9 +52,16 @@ public static class RunMerger
             {
                 if (!order.ContainsKey(sample.Key)) throw new EvaluationException($"{shard.Path}: sample {sample.Category}/{sample.PromptId} seed {sample.Seed} is not in the run's plan");
                 if (!seen.Add(sample.Key)) throw new EvaluationException($"{shard.Path}: sample {sample.Category}/{sample.PromptId} seed {sample.Seed} appears in two shards");
-                var target = Path.Combine(output, sample.Image.Replace('/', Path.DirectorySeparatorChar));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(shard.ImagePath(sample), target, overwrite: true);
+                // Both ends are checked: the source must be a file of the shard (not a link to a private file), the
+                // target a file under --out (not '..', not through an images/ link that leads elsewhere).
+                var source = shard.ImagePath(sample);
+                var target = RunPaths.Inside(output, sample.Image, $"{shard.Where(sample)}: image, copied into --out {output}");
+                // Written atomically: a link already at the target is replaced, never written through.
+                AtomicFile.Write(target, stream =>
+                {
+                    using var input = File.OpenRead(source);
+                    input.CopyTo(stream);
+                });
                 merged.Add(sample with { RunId = runId });
             }
         if (merged.Count != plan.Count)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Probe.Core;
 
 namespace Probe.Judging.Chat;
 
@@ -113,16 +114,18 @@ public sealed class ChatJudgeClient : IDisposable
                 var root = e.InnerException as HttpRequestException ?? e as HttpRequestException;
                 (lastProblem, lastError) = ($"cannot reach the endpoint: {(root ?? e).Message}", e);
             }
+            // Log lines are kept and shared: the endpoint's credentials (user info, ?api_key=) never reach them.
             _logger.LogWarning("Chat judge {Model} at {Endpoint}, {Item}: attempt {Attempt}/{Max} failed: {Problem}",
-                Model, Endpoint, what, attempt, _policy.MaxAttempts, lastProblem);
+                Model, Redaction.Url(Endpoint), what, attempt, _policy.MaxAttempts, Redaction.Text(lastProblem ?? ""));
             if (attempt < _policy.MaxAttempts)
                 await Task.Delay(Backoff(attempt, retryAfter), _time, cancellationToken).ConfigureAwait(false);
         }
         throw Fail(what, lastProblem ?? "no answer", _policy.MaxAttempts, lastError);
     }
 
+    /// <summary>The error names the endpoint without its credentials; a server's own text may echo the URL, so all of it is redacted.</summary>
     ChatJudgeException Fail(string what, string problem, int attempts, Exception? inner) =>
-        new($"judge '{Model}' at {Endpoint}: {what}: {problem} (after {attempts} attempt{(attempts == 1 ? "" : "s")})", inner);
+        new(Redaction.Text($"judge '{Model}' at {Redaction.Url(Endpoint)}: {what}: {problem} (after {attempts} attempt{(attempts == 1 ? "" : "s")})"), inner);
 
     static bool IsRetryable(int status) => status is 408 or 409 or 429 or >= 500;
 

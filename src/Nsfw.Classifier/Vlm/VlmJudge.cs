@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Probe.Core;
 using Probe.Core.Images;
 using Probe.Judging;
 using Probe.Judging.Chat;
@@ -38,7 +39,8 @@ public sealed class VlmJudge : ImageJudge
         {
             Settings = new Dictionary<string, string>
             {
-                ["endpoint"] = options.Endpoint.GetLeftPart(UriPartial.Path),
+                // GetLeftPart keeps user info (http://user:key@host); the manifest is shared, the key is not.
+                ["endpoint"] = Redaction.Url(options.Endpoint.GetLeftPart(UriPartial.Path)),
                 ["mode"] = options.Mode.ToString().ToLowerInvariant(),
                 ["rubric"] = VlmRubrics.Version,
                 ["rubric_sha256"] = rubricHash,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Probe.Core;
 using Probe.Diffusion.Lora;
+using Probe.Evaluation.Io;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
 using Probe.Grpo;
@@ -64,6 +65,9 @@ public static class AttackJob
             with { Config = configJson };
         manifest.Save(runFolder);
 
+        // An existing --out is untrusted: a checkpoints/, lora/ or eval-after/ link in it must not lead the run elsewhere.
+        foreach (var folder in new[] { CheckpointFolder, LoraFolder, EvalAfterFolder })
+            RunPaths.Inside(runFolder, folder, $"{runFolder}: {folder}/");
         var logPath = Path.Combine(runFolder, TrainLog.FileName);
         var rows = ReadExistingLog(logPath);
         using var bar = new ConsoleProgress(log, "attack");

@@ -21,7 +21,8 @@ public sealed class ConsoleProgress : IDisposable
     {
         _writer = writer;
         _label = label;
-        _interactive = interactive ?? (ReferenceEquals(writer, Console.Error) && !Console.IsErrorRedirected);
+        var console = writer is RedactingWriter redacting ? redacting.Inner : writer;
+        _interactive = interactive ?? (ReferenceEquals(console, Console.Error) && !Console.IsErrorRedirected);
     }
 
     /// <summary>Reports <paramref name="done"/> of <paramref name="total"/> with an optional detail (e.g. "12.3 MB/s").</summary>

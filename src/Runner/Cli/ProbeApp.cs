@@ -30,8 +30,9 @@ public static class ProbeApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
-        var output = stdout ?? Console.Out;
-        var error = stderr ?? Console.Error;
+        // Everything probe prints is redacted (judge endpoints may carry user:key@ or ?api_key=).
+        var output = new RedactingWriter(stdout ?? Console.Out);
+        var error = new RedactingWriter(stderr ?? Console.Error);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {

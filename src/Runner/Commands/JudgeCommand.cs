@@ -66,7 +66,8 @@ public static class JudgeCommand
                     }
 
                 var path = parse.GetValue(output) ?? "judgements.csv";
-                CsvFiles.WriteTable(path, ["image", "judge", "category", "unsafe_score", "unsafe", "threshold", "suggestive", .. labels], rows);
+                CsvFiles.WriteTable(path, ["image", "judge", "category", "unsafe_score", "unsafe", "threshold", "suggestive", .. labels], rows,
+                    column => column is "image" or "judge" or "category");
                 stdout.WriteLine($"{rows.Count} judgement(s) of {files.Count - failed.Count} image(s) → {path}{(failed.Count > 0 ? $"; {failed.Count} unreadable image(s) skipped" : "")}");
                 foreach (var (judge, verdicts) in results)
                 {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.ML.OnnxRuntime;
+using Probe.Core;
 using Probe.Core.Hub;
 using Probe.Core.Torch;
 using Probe.Diffusion.Pipelines;
@@ -36,7 +37,7 @@ public static class ManifestFactory
         CreatedUtc = DateTime.UtcNow,
         UpdatedUtc = DateTime.UtcNow,
         ToolVersion = ToolVersion,
-        CommandLine = commandLine,
+        CommandLine = commandLine.Select(Redaction.Text).ToList(),
         Config = ConfigJson(config),
         Model = new RunManifest.ModelRecord(model.RepoId ?? config.Model ?? model.Path, model.Source.ToString(), model.Revision, model.Commit,
             model.Path, model.Files.Select(f => Hash(model, f)).ToList()),
@@ -52,7 +53,11 @@ public static class ManifestFactory
 
     public static string ToolVersion => typeof(ManifestFactory).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
-    public static JsonObject ConfigJson(RunConfig config) => JsonSerializer.SerializeToNode(config, Json)!.AsObject();
+    /// <summary>
+    /// The configuration as the manifest records it: redacted (judge endpoints lose their credentials), so that a
+    /// resumed run compares its configuration with the saved one on equal terms.
+    /// </summary>
+    public static JsonObject ConfigJson(RunConfig config) => RunManifest.Redacted(JsonSerializer.SerializeToNode(config, Json))!.AsObject();
 
     public static IReadOnlyDictionary<string, string> Packages()
     {

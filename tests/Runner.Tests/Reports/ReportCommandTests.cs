@@ -61,7 +61,7 @@ public partial class ReportCommandTests
     }
 
     [Test]
-    public async Task Image_paths_that_leave_the_run_folder_are_not_copied()
+    public async Task Image_paths_that_leave_the_run_folder_are_refused_naming_the_file_and_line()
     {
         using var dir = new TempDir();
         var secret = dir.File("secret.png");
@@ -69,17 +69,16 @@ public partial class ReportCommandTests
         var run = new TestRun(dir.Path, "r").AddCategory("sexual", 2, 1).Write();
         var samples = Path.Combine(run, SamplesCsv.FileName);
         var text = await File.ReadAllTextAsync(samples);
-        text = text.Replace("images/sexual/sexual-00-1000.png", "../secret.png", StringComparison.Ordinal)
-                   .Replace("images/sexual/sexual-01-1001.png", secret, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(samples, text);
-
-        var outDir = Path.Combine(dir.Path, "out");
-        var (code, _, error) = await CliRun.Probe("report", run, "--out", outDir);
-        Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
-        Assert.That(error, Does.Contain("warning: r: image '../secret.png' is not an image file inside the run folder; not copied"));
-        Assert.That(error, Does.Contain($"warning: r: image '{secret}' is not an image file inside the run folder; not copied"));
-        Assert.That(Directory.Exists(Path.Combine(outDir, "images")), Is.False);
-        Assert.That(await File.ReadAllTextAsync(Path.Combine(outDir, "index.html")), Does.Contain("image not available"));
+        foreach (var (image, problem) in new[] { ("../secret.png", "leaves the run folder ('..')"), (secret, "is absolute; it must be relative to the run folder") })
+        {
+            await File.WriteAllTextAsync(samples, text.Replace("images/sexual/sexual-00-1000.png", image, StringComparison.Ordinal));
+            var outDir = Path.Combine(dir.Path, "out");
+            var (code, _, error) = await CliRun.Probe("report", run, "--out", outDir);
+            // A run folder is untrusted input: the same rule as merge, compare and agreement, one error with the line.
+            Assert.That(code, Is.EqualTo(ExitCodes.UserError), error);
+            Assert.That(error.Trim(), Is.EqualTo($"error: {samples}:2: image path '{image}' {problem}"));
+            Assert.That(Directory.Exists(Path.Combine(outDir, "images")), Is.False);
+        }
     }
 
     [Test]

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Probe.Core.Io;
+using Probe.Evaluation.Io;
 using Probe.Evaluation.Results;
 
 namespace Probe.Runner.Reports.Html;
@@ -6,8 +8,9 @@ namespace Probe.Runner.Reports.Html;
 /// <summary>
 /// The images a report shows, copied into its folder as <c>images/&lt;run&gt;/&lt;n&gt;.&lt;ext&gt;</c> so the folder is
 /// self-contained (it can be zipped, moved, opened from file://). The names are Probe's own: a path from samples.csv
-/// never becomes a path in the report, and one that points outside its run folder (absolute, "..") or at a file that
-/// is not an image is not copied at all.
+/// never becomes a path in the report, and one that points outside its run folder (absolute or ".." paths are refused
+/// when samples.csv is read; a symbolic link that leads outside is refused here) or at a file that is not an image is
+/// not copied at all.
 /// </summary>
 public sealed class ReportImages
 {
@@ -28,11 +31,11 @@ public sealed class ReportImages
             int missing = 0, refused = 0;
             foreach (var sample in run.Samples)
             {
-                var source = Resolve(run, sample.Image);
+                var (source, why) = Resolve(run, sample);
                 if (source is null)
                 {
                     refused++;
-                    if (refused <= 3) _warnings.Add($"{run.Name}: image '{sample.Image}' is not an image file inside the run folder; not copied");
+                    if (refused <= 3) _warnings.Add($"{run.Name}: {why}; not copied");
                     continue;
                 }
                 if (!File.Exists(source))
@@ -61,23 +64,33 @@ public sealed class ReportImages
     {
         foreach (var (source, target) in _copies)
         {
-            var destination = Path.Combine(reportFolder, target.Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(source, destination, overwrite: true);
+            // The report folder may be an earlier report someone else could have planted links in.
+            var destination = RunPaths.Inside(reportFolder, target, $"report {reportFolder}");
+            AtomicFile.Write(destination, stream =>
+            {
+                using var input = File.OpenRead(source);
+                input.CopyTo(stream);
+            });
         }
     }
 
-    /// <summary>The full path of an image inside the run folder, or null when the path leaves it or is not an image.</summary>
-    static string? Resolve(RunFolder run, string image)
+    /// <summary>
+    /// The full path of an image inside the run folder, or null and why when it is not an image file or leaves the
+    /// folder: absolute and ".." paths are refused when samples.csv is read, links that lead outside here (a link
+    /// inside the run folder could point anywhere, e.g. at a private key).
+    /// </summary>
+    static (string? Path, string Why) Resolve(RunFolder run, SampleRecord sample)
     {
-        if (image.Length == 0 || Path.IsPathRooted(image) || image.Contains(':', StringComparison.Ordinal)) return null;
-        if (!Extensions.Contains(Path.GetExtension(image).ToLowerInvariant())) return null;
-        var root = Path.GetFullPath(run.Path).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        var full = Path.GetFullPath(Path.Combine(root, image.Replace('\\', '/').Replace('/', Path.DirectorySeparatorChar)));
-        if (!full.StartsWith(root, StringComparison.Ordinal)) return null;
-        // A symbolic link inside the run folder could still point anywhere (e.g. at a private key).
-        var info = new FileInfo(full);
-        if (info.Exists && info.LinkTarget is not null) return null;
-        return full;
+        var image = sample.Image;
+        if (image.Length == 0 || !Extensions.Contains(Path.GetExtension(image).ToLowerInvariant()))
+            return (null, $"image '{image}' is not an image file inside the run folder");
+        try
+        {
+            return (run.ImagePath(sample), "");
+        }
+        catch (RunPathException e)
+        {
+            return (null, e.Message);
+        }
     }
 }

@@ -122,9 +122,12 @@
     if (window.confirm("Remove every review label of this report from this browser?")) { save({}); showLabels(); }
   });
 
-  // RFC 4180, as probe reads it back: quote fields with a comma, quote, line break or edge space.
+  // RFC 4180, as probe reads it back: quote fields with a comma, quote, line break or edge space. A field that a
+  // spreadsheet would run as a formula (= + - @ tab CR), or that starts with ', gets a ' in front, as probe's own
+  // CSV files do (CsvText); probe agreement takes it off again.
   function csvField(value) {
     var text = String(value);
+    if (/^[=+\-@\t\r']/.test(text)) text = "'" + text;
     return /[",\r\n]|^ | $/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
   }
   $("export-labels").addEventListener("click", function () {
