@@ -62,16 +62,20 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
                                new PerPromptStatTracker(Settings.StatTrackerBufferSize, Settings.StatTrackerMinCount));
         var last = checkpointDir is null ? null : ResumeFromNewestGood(checkpointDir, run, optimizer, parameters);
         var resumedFrom = run.Update;
+        var stoppedEarly = false;
         try
         {
-            for (var u = run.Update; u < Settings.Updates; u++)
+            // A resumed run that had already reached its early-stopping reward does not train on.
+            stoppedEarly = Settings.EarlyStopReached(run.History);
+            for (var u = run.Update; u < Settings.Updates && !stoppedEarly; u++)
             {
                 cancel.ThrowIfCancellationRequested();
                 var record = RunUpdate(u, run, optimizer, parameters, progress, cancel);
                 run.History.Add(record);
                 run.Update = u + 1;
                 updates?.Report(record);
-                var due = u + 1 == Settings.Updates || (Settings.CheckpointEvery > 0 && (u + 1) % Settings.CheckpointEvery == 0);
+                stoppedEarly = Settings.EarlyStopReached(run.History);
+                var due = stoppedEarly || u + 1 == Settings.Updates || (Settings.CheckpointEvery > 0 && (u + 1) % Settings.CheckpointEvery == 0);
                 if (checkpointDir is not null && due)
                 {
                     progress?.Report(new GrpoProgress(u + 1, Settings.Updates, GrpoPhase.Checkpointing, 0, 1));
@@ -86,7 +90,7 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
             foreach (var (_, p) in parameters) p.grad = null;
             ActivationCheckpoint.ReleaseGradients();
         }
-        return new GrpoLoopResult(run.History.ToArray(), resumedFrom, last);
+        return new GrpoLoopResult(run.History.ToArray(), resumedFrom, last) { StoppedEarly = stoppedEarly };
     }
 
     /// <summary>
@@ -244,8 +248,12 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
                         // Outside no_grad: the penalty's gradient flows through the policy's side of the estimate.
                         kl = _policy.Kl.Estimate(score, refScore);
                     }
-                    var terms = PolicyLoss.Compute(score.LogProb, score.OldLogProb, adv.index_select(0, rows.to(adv.device)), clipLow, clipHigh,
-                                                   kl, Settings.KlBeta, score.Mask, aggregation);
+                    var rowAdvantages = adv.index_select(0, rows.to(adv.device));
+                    var mask = score.Mask is not null && Settings.MaskNonPositiveAdvantages
+                        ? PolicyLoss.PositiveAdvantageMask(score.Mask, rowAdvantages)
+                        : score.Mask;
+                    var terms = PolicyLoss.Compute(score.LogProb, score.OldLogProb, rowAdvantages, clipLow, clipHigh,
+                                                   kl, Settings.KlBeta, mask, aggregation);
                     (terms.Loss * (run.Scaler.Scale / (k * accumulation))).backward();
                     ActivationCheckpoint.ReleaseGradients();
                     metrics.Add(terms);
@@ -279,4 +287,8 @@ public sealed class GrpoLoop<TConfig, TRollout, TScore>
 }
 
 /// <summary>What <see cref="GrpoLoop{TConfig, TRollout, TScore}.Run"/> did: every update's record (resumed ones included), where it resumed, the last checkpoint.</summary>
-public sealed record GrpoLoopResult(IReadOnlyList<GrpoUpdate> History, int ResumedFromUpdate, string? LastCheckpoint);
+public sealed record GrpoLoopResult(IReadOnlyList<GrpoUpdate> History, int ResumedFromUpdate, string? LastCheckpoint)
+{
+    /// <summary>The run ended before <see cref="GrpoSettings.Updates"/> because <see cref="GrpoSettings.EarlyStopReward"/> was reached.</summary>
+    public bool StoppedEarly { get; init; }
+}

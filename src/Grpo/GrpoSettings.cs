@@ -88,6 +88,35 @@ public record GrpoSettings
     [JsonPropertyName("loss_aggregation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LossAggregation? LossAggregation { get; init; }
 
+    /// <summary>
+    /// Early stopping on the reward (GRP-Obliteration's Oblit-1 stops once the judge's reward is reached): the run
+    /// ends after the first update at which the mean reward of the last <see cref="EarlyStopWindow"/> updates is at
+    /// least this; null = run every update.
+    /// </summary>
+    [JsonPropertyName("early_stop_reward"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? EarlyStopReward { get; init; }
+
+    /// <summary>k: updates whose mean reward is compared with <see cref="EarlyStopReward"/>; null = 1 (the last update alone).</summary>
+    [JsonPropertyName("early_stop_window"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? EarlyStopWindow { get; init; }
+
+    /// <summary>
+    /// Token policies only: drop completions whose advantage is not positive from the loss entirely (their tokens
+    /// leave the mask, so they count neither in the surrogate's nor in the KL's average), rather than zeroing their
+    /// advantage as <see cref="PositiveAdvantagesOnly"/> does. A derived config switches it on (the chat policy's
+    /// <c>oblit</c> loss mode); it is no key of its own.
+    /// </summary>
+    [JsonIgnore] public virtual bool MaskNonPositiveAdvantages => false;
+
+    /// <summary>Whether the mean reward of the last <see cref="EarlyStopWindow"/> updates of <paramref name="history"/> reached <see cref="EarlyStopReward"/>.</summary>
+    public bool EarlyStopReached(IReadOnlyList<GrpoUpdate> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var k = EarlyStopWindow ?? 1;
+        if (EarlyStopReward is not { } target || history.Count < k) return false;
+        return history.Skip(history.Count - k).Average(u => u.RewardMean) >= target;
+    }
+
     /// <summary>ε_high actually used: <see cref="ClipRangeHigh"/> or the symmetric <see cref="ClipRange"/>.</summary>
     [JsonIgnore] public double EffectiveClipRangeHigh => ClipRangeHigh ?? ClipRange;
 
@@ -127,6 +156,9 @@ public record GrpoSettings
              "adapter_name", AdapterName, "must be non-empty without '.' or ':'");
         Need(ClipRangeHigh is null || (ClipRangeHigh > 0 && double.IsFinite(ClipRangeHigh.Value)), "clip_range_high", ClipRangeHigh, "must be a positive number");
         Need(LossAggregation is null || Enum.IsDefined(LossAggregation.Value), "loss_aggregation", LossAggregation, "must be token, sequence or fixed");
+        Need(EarlyStopReward is null || double.IsFinite(EarlyStopReward.Value), "early_stop_reward", EarlyStopReward, "must be a finite number");
+        Need(EarlyStopWindow is null || EarlyStopWindow >= 1, "early_stop_window", EarlyStopWindow, "must be at least 1");
+        Need(EarlyStopWindow is null || EarlyStopReward is not null, "early_stop_window", EarlyStopWindow, "needs early_stop_reward");
         ValidateModality(p);
         if (p.Count > 0) throw new GrpoConfigException(p);
     }

@@ -65,6 +65,9 @@ public static class PolicyLoss
         // Diagnostics over the tokens that count (all samples without a mask).
         var selected = m is null ? null : m.to(ScalarType.Bool);
         Tensor Pick(Tensor t) => selected is null ? t : t.masked_select(selected);
+        // Every token masked out (a minibatch of non-positive advantages under an advantage mask): nothing is trained.
+        if (selected is not null && !selected.any().item<bool>())
+            return new PolicyLossTerms(loss.MoveToOuterDisposeScope(), policy.item<float>(), 0, 0, 1, 1, 1, klValue);
         var r = Pick(ratio.detach()).to(ScalarType.Float64);
         var lr = Pick(logRatio.detach()).to(ScalarType.Float64);
         return new PolicyLossTerms(
@@ -76,6 +79,20 @@ public static class PolicyLoss
             RatioMin: r.min().item<double>(),
             RatioMax: r.max().item<double>(),
             KlToReference: klValue);
+    }
+
+    /// <summary>
+    /// The token mask with every completion whose advantage is not positive removed: [B,T] mask × (A &gt; 0)[B,1].
+    /// GRP-Obliteration's L_DAPO reinforces only the completions that beat their group, so the others do not even
+    /// dilute the token average.
+    /// </summary>
+    public static Tensor PositiveAdvantageMask(Tensor mask, Tensor advantages)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(advantages);
+        using var scope = NewDisposeScope();
+        var keep = advantages.detach().gt(0).to(mask.dtype).to(mask.device).unsqueeze(1);
+        return (mask * keep).MoveToOuterDisposeScope();
     }
 
     /// <summary>Share of ratios outside [1 − ε_low, 1 + ε_high]; ddpo-pytorch's |ratio − 1| &gt; ε (in the ratio's dtype) when symmetric.</summary>

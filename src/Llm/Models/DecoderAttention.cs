@@ -1,3 +1,4 @@
+using Probe.Core.Torch;
 using static TorchSharp.torch;
 
 namespace Probe.Llm.Models;
@@ -43,6 +44,31 @@ public sealed class DecoderAttention : nn.Module
             k_norm = new RMSNorm(_headDim, config.RmsNormEps, device, dtype);
         }
         RegisterComponents();
+    }
+
+    /// <summary>The projection named <paramref name="name"/> (q_proj, k_proj, v_proj, o_proj).</summary>
+    public nn.Module<Tensor, Tensor> Projection(string name) => name switch
+    {
+        "q_proj" => q_proj,
+        "k_proj" => k_proj,
+        "v_proj" => v_proj,
+        "o_proj" => o_proj,
+        _ => throw new ArgumentException($"no projection '{name}' in an attention block (q_proj, k_proj, v_proj, o_proj)", nameof(name)),
+    };
+
+    /// <summary>Replaces a projection (a LoRA wrapper) in its field and in the module registry, so parameters() sees it.</summary>
+    public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        switch (name)
+        {
+            case "q_proj": q_proj = module; break;
+            case "k_proj": k_proj = module; break;
+            case "v_proj": v_proj = module; break;
+            case "o_proj": o_proj = module; break;
+            default: throw new ArgumentException($"no projection '{name}' in an attention block (q_proj, k_proj, v_proj, o_proj)", nameof(name));
+        }
+        ModuleRegistration.Replace(this, name, module);
     }
 
     /// <param name="x">[B, L, hidden].</param>

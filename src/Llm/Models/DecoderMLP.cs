@@ -1,3 +1,4 @@
+using Probe.Core.Torch;
 using static TorchSharp.torch;
 
 namespace Probe.Llm.Models;
@@ -16,6 +17,29 @@ public sealed class DecoderMLP : nn.Module<Tensor, Tensor>
         up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, device, dtype);
         down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, device, dtype);
         RegisterComponents();
+    }
+
+    /// <summary>The projection named <paramref name="name"/> (gate_proj, up_proj, down_proj).</summary>
+    public nn.Module<Tensor, Tensor> Projection(string name) => name switch
+    {
+        "gate_proj" => gate_proj,
+        "up_proj" => up_proj,
+        "down_proj" => down_proj,
+        _ => throw new ArgumentException($"no projection '{name}' in an MLP (gate_proj, up_proj, down_proj)", nameof(name)),
+    };
+
+    /// <summary>Replaces a projection (a LoRA wrapper) in its field and in the module registry, so parameters() sees it.</summary>
+    public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        switch (name)
+        {
+            case "gate_proj": gate_proj = module; break;
+            case "up_proj": up_proj = module; break;
+            case "down_proj": down_proj = module; break;
+            default: throw new ArgumentException($"no projection '{name}' in an MLP (gate_proj, up_proj, down_proj)", nameof(name));
+        }
+        ModuleRegistration.Replace(this, name, module);
     }
 
     public override Tensor forward(Tensor x)
