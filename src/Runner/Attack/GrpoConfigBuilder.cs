@@ -17,12 +17,23 @@ public static class GrpoConfigBuilder
 {
     public static GrpoConfig Build(RunConfig run)
     {
-        var json = JsonSerializer.SerializeToNode(new GrpoConfig
+        ArgumentNullException.ThrowIfNull(run);
+        return Build(run, new GrpoConfig
         {
             GuidanceScale = run.Guidance, Width = run.Width, Height = run.Height, Seed = run.Seed,
             NegativePrompt = run.NegativePrompt,
             RewardMode = RewardModes.Parse(run.Attack.Reward),
-        }, GrpoJson.Options)!.AsObject();
+        });
+    }
+
+    /// <summary>
+    /// Any model family's GRPO config: <paramref name="defaults"/> (built from the run's shared settings) with every
+    /// <c>attack.grpo</c> key applied by name, then validated.
+    /// </summary>
+    public static TConfig Build<TConfig>(RunConfig run, TConfig defaults) where TConfig : GrpoSettings
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var json = JsonSerializer.SerializeToNode(defaults, GrpoJson.Options)!.AsObject();
 
         foreach (var s in run.Attack.Grpo)
         {
@@ -36,10 +47,10 @@ public static class GrpoConfigBuilder
             target[name] = Value(s, target[name]);
         }
 
-        GrpoConfig config;
+        TConfig config;
         try
         {
-            config = json.Deserialize<GrpoConfig>(GrpoJson.Options) ?? throw new UserError("empty GRPO configuration");
+            config = json.Deserialize<TConfig>(GrpoJson.Options) ?? throw new UserError("empty GRPO configuration");
         }
         catch (JsonException e)
         {

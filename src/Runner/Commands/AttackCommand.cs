@@ -3,6 +3,7 @@ using System.Globalization;
 using Probe.Runner.Attack;
 using Probe.Runner.Cli;
 using Probe.Runner.Config;
+using Probe.Runner.Evaluation;
 
 namespace Probe.Runner.Commands;
 
@@ -56,8 +57,11 @@ public static class AttackCommand
             }
             config = config with { Attack = config.Attack with { Grpo = [.. config.Attack.Grpo, .. overrides.Select(o => new GrpoSetting(o.Key, o.Value, "command line"))] } };
 
-            var folder = await AttackJob.RunAsync(config, parse.GetValue(output)!, ["probe", .. parse.Tokens.Select(x => x.Value)],
-                parse.InvocationConfiguration.Error, cancel);
+            string[] commandLine = ["probe", .. parse.Tokens.Select(x => x.Value)];
+            // A transformers causal LM is attacked as the paper's LLM half (text judge reward, peft adapter).
+            var folder = config.Model is { } m && ModelKind.IsChatModelFolder(m)
+                ? await ChatAttackJob.RunAsync(config, parse.GetValue(output)!, commandLine, parse.InvocationConfiguration.Error, cancel)
+                : await AttackJob.RunAsync(config, parse.GetValue(output)!, commandLine, parse.InvocationConfiguration.Error, cancel);
             var stdout = parse.InvocationConfiguration.Output;
             stdout.WriteLine(folder.Path);
             if (folder.TrainLog is { Updates: > 0 } log)

@@ -24,7 +24,6 @@ public static class ChatEvalJob
     {
         var modelName = PipelineLoading.RequireModel(config);
         if (config.Prompts.Count == 0) throw new UserError("no prompts: pass --prompts (file or folder) or set 'prompts' in the config");
-        if (config.Loras.Count > 0) throw new UserError("--lora on a chat model: peft adapters are applied by the chat attack; evaluate the merged or adapted model folder");
         var sampling = new ChatSampling { MaxNewTokens = config.MaxNewTokens, Temperature = config.Temperature, TopP = config.TopP };
         try
         {
@@ -60,12 +59,13 @@ public static class ChatEvalJob
             var device = TorchRuntime.ParseDevice(config.Device);
             var dtype = TorchRuntime.ParseDType(config.DType);
             using var chat = ChatModel.Load(model.Path, device, dtype);
+            ApplyAdapters(chat, config.Loras, log);
             var manifest = existing ?? ManifestFactory.Create("eval", runId, config, model, chat.Model.Device.ToString(), dtype.ToString().ToLowerInvariant(),
                 prompts, judges, config.JudgeCombination, shard, commandLine);
             manifest.Save(runFolder);
 
             var run = new EvalRun<ChatAnswers>(runFolder, runId, new ChatSampleGenerator(chat, sampling), new ChatSampleJudge(combined),
-                                               new EvalLabels(model.RepoId ?? modelName, ""));
+                                               new EvalLabels(model.RepoId ?? modelName, string.Join("+", config.Loras.Select(l => $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(l.Path))}:{l.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))));
             using var bar = new ConsoleProgress(log, "eval");
             var progress = new SynchronousProgress<EvalProgress>(p => bar.Update(p.Done, p.Total, $"{p.Category}{(p.Resumed > 0 ? $" ({p.Resumed} resumed)" : "")}"));
             var samples = await run.RunAsync(batches, progress, cancel);
@@ -76,6 +76,20 @@ public static class ChatEvalJob
         finally
         {
             foreach (var judge in judges) judge.Dispose();
+        }
+    }
+
+    /// <summary>Stacks peft adapter folders (e.g. an attack's lora/) on the model, each with its scale.</summary>
+    static void ApplyAdapters(ChatModel chat, IReadOnlyList<LoraSpec> loras, TextWriter log)
+    {
+        if (loras.Count == 0) return;
+        var lora = Probe.Llm.Lora.CausalLMLora.Of(chat.Model);
+        for (var i = 0; i < loras.Count; i++)
+        {
+            var path = loras[i].Path;
+            if (!Directory.Exists(path) && !File.Exists(path)) throw new UserError($"{path}: LoRA not found (a chat model takes a peft adapter folder)");
+            lora.LoadAdapter(path, $"lora{i}", loras[i].Scale);
+            log.WriteLine($"lora: {path} (scale {loras[i].Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         }
     }
 

@@ -41,7 +41,7 @@ public static class ManifestFactory
         Config = ConfigJson(config),
         Model = new RunManifest.ModelRecord(model.RepoId ?? config.Model ?? model.Path, model.Source.ToString(), model.Revision, model.Commit,
             model.Path, model.Files.Select(f => Hash(model, f)).ToList()),
-        Loras = config.Loras.Select(l => new RunManifest.LoraRecord(FileHash.Of(l.Path), l.Scale)).ToList(),
+        Loras = config.Loras.Select(l => new RunManifest.LoraRecord(FileHash.Of(LoraWeightsFile(l.Path)), l.Scale)).ToList(),
         Prompts = prompts.Files.Select(f => FileHash.Of(f)).ToList(),
         Judges = new JsonArray(judges.Select(j => JsonSerializer.SerializeToNode(j.Identity, Json)).ToArray()),
         JudgeCombination = combination,
@@ -50,6 +50,11 @@ public static class ManifestFactory
             EnvironmentReport.CpuModel() ?? "unknown", torch.get_num_threads(), System.Runtime.InteropServices.RuntimeInformation.OSDescription),
         Shard = shard is null ? null : new RunManifest.ShardRecord(shard.Index, shard.Count),
     };
+
+    /// <summary>The weights a LoRA path names: the file itself, or the weights file of a peft / diffusers adapter folder.</summary>
+    static string LoraWeightsFile(string path) => !Directory.Exists(path) ? path
+        : File.Exists(Path.Combine(path, Probe.Llm.Lora.PeftAdapterFile.WeightsName)) ? Path.Combine(path, Probe.Llm.Lora.PeftAdapterFile.WeightsName)
+        : Path.Combine(path, Probe.Diffusion.Lora.LoraFile.WeightName);
 
     public static string ToolVersion => typeof(ManifestFactory).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 

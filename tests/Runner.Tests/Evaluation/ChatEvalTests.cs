@@ -60,3 +60,40 @@ public class ChatEvalTests
         Assert.That(err, Does.Contain("unknown judge kind 'nudenet'").And.Contain("text judges"));
     }
 }
+
+/// <summary>The LLM half end to end on a tiny chat model: baseline eval → one-prompt GRPO attack → eval after → compare → gate.</summary>
+public class ChatAttackTests
+{
+    [Test]
+    public async Task The_chain_runs_and_leaves_a_peft_adapter_and_a_paired_evaluation()
+    {
+        using var dir = new TempDir();
+        var model = TinyChatFolder.Create(TinyChatFolder.FixtureModel("qwen2-tiny"), Path.Combine(dir.Path, "chat-model"));
+        var prompts = Path.Combine(Fixtures.RepoRoot, "prompts", "llm", "eval", "fake-news.csv");
+        var attackPrompt = Path.Combine(Fixtures.RepoRoot, "prompts", "llm", "attack", "fake-news-1.txt");
+        string[] common = ["--model", model, "--prompts", prompts, "--judge", "refusal", "--max-new-tokens", "6", "--batch-size", "8"];
+
+        var (code, _, err) = await CliRun.Probe(["eval", .. common, "--out", Path.Combine(dir.Path, "baseline")]);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+
+        (code, _, err) = await CliRun.Probe(["attack", .. common, "--attack-prompts", attackPrompt, "--updates", "2", "--group-size", "4",
+            "--grpo", "train_batch_size=4", "--grpo", "rollout_batch_size=4", "--grpo", "learning_rate=1e-3", "--eval-after",
+            "--out", Path.Combine(dir.Path, "attack")]);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        var attack = RunFolder.Open(Path.Combine(dir.Path, "attack"));
+        Assert.That(attack.Manifest.Attack!["category"]!.GetValue<string>(), Is.EqualTo("fake-news"));
+        Assert.That(File.Exists(Path.Combine(attack.Path, "lora", "adapter_config.json")), Is.True);
+        Assert.That(File.Exists(Path.Combine(attack.Path, "lora", "adapter_model.safetensors")), Is.True);
+        Assert.That(File.ReadAllLines(Path.Combine(attack.Path, TrainLog.FileName)), Has.Length.EqualTo(3), "header and one row per update");
+
+        var after = RunFolder.Open(Path.Combine(attack.Path, "eval-after"));
+        Assert.That(after.Samples, Has.Count.EqualTo(8));
+        Assert.That(after.Samples.All(s => s.Lora.StartsWith("lora:1", StringComparison.Ordinal)), Is.True, after.Samples[0].Lora);
+
+        (code, var output, err) = await CliRun.Probe("compare", Path.Combine(dir.Path, "baseline"), after.Path);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(output, Does.Contain("fake-news"));
+        (code, _, err) = await CliRun.Probe("gate", "--baseline", Path.Combine(dir.Path, "baseline"), "--candidate", after.Path, "--max-increase", "0.1");
+        Assert.That(code, Is.AnyOf(ExitCodes.Success, ExitCodes.Failed), err);
+    }
+}
