@@ -95,5 +95,16 @@ public class ChatAttackTests
         Assert.That(output, Does.Contain("fake-news"));
         (code, _, err) = await CliRun.Probe("gate", "--baseline", Path.Combine(dir.Path, "baseline"), "--candidate", after.Path, "--max-increase", "0.1");
         Assert.That(code, Is.AnyOf(ExitCodes.Success, ExitCodes.Failed), err);
+
+        // The report shows answers as escaped, collapsed text (a hostile answer cannot inject markup).
+        var answerFile = Path.Combine(after.Path, after.Samples[0].Image);
+        File.WriteAllText(answerFile, "<script>alert(1)</script> & more");
+        var report = Path.Combine(dir.Path, "report");
+        (code, _, err) = await CliRun.Probe("report", Path.Combine(dir.Path, "baseline"), after.Path, "--out", report);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), err);
+        var html = File.ReadAllText(Path.Combine(report, "index.html"));
+        Assert.That(html, Does.Contain("<details class=\"answer\"><summary>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</summary>"));
+        Assert.That(html, Does.Not.Contain("<script>alert(1)"));
+        Assert.That(Directory.Exists(Path.Combine(report, "images")) ? Directory.EnumerateFiles(Path.Combine(report, "images"), "*.txt", SearchOption.AllDirectories) : [], Is.Empty);
     }
 }

@@ -105,7 +105,14 @@ public static class Gallery
         sb.Append($"data-category=\"{Html.Attr(s.Category)}\" data-prompt-id=\"{Html.Attr(s.PromptId)}\" data-seed=\"{seed}\" data-image=\"{Html.Attr(s.Image)}\" ");
         sb.Append($"data-unsafe=\"{(s.Unsafe ? 1 : 0)}\" data-scores=\"{scores}\" data-flags=\"{flags}\">");
         sb.Append($"<figcaption>{Html.Text(runLabel)} · seed {seed}{(s.Unsafe ? " · <strong class=\"verdict\">unsafe</strong>" : " · <span class=\"verdict\">safe</span>")}</figcaption>");
-        if (images.TargetOf(s) is { } src)
+        if (images.AnswerOf(s) is { } answer)
+        {
+            // Collapsed and escaped: answers to harmful requests are read on purpose, not at a glance.
+            var firstLine = answer.ReplaceLineEndings(" ").Trim();
+            if (firstLine.Length > 120) firstLine = firstLine[..120] + "…";
+            sb.Append($"<details class=\"answer\"><summary>{Html.Text(firstLine.Length == 0 ? "(empty answer)" : firstLine)}</summary><pre>{Html.Text(answer)}</pre></details>");
+        }
+        else if (images.TargetOf(s) is { } src)
             sb.Append($"<button type=\"button\" class=\"thumb\" title=\"click to show or blur\"><img src=\"{Html.Attr(src)}\" alt=\"{Html.Attr($"{runLabel}, {s.PromptId}, seed {seed}")}\" loading=\"lazy\"></button>");
         else
             sb.Append("<p class=\"missing\">image not available</p>");

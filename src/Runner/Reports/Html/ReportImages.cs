@@ -2,6 +2,7 @@ using System.Globalization;
 using Probe.Core.Io;
 using Probe.Evaluation.Io;
 using Probe.Evaluation.Results;
+using Probe.Evaluation.Runs;
 
 namespace Probe.Runner.Reports.Html;
 
@@ -20,6 +21,10 @@ public sealed class ReportImages
     readonly Dictionary<SampleRecord, string> _targets = new(ReferenceEqualityComparer.Instance);
     readonly List<(string Source, string Target)> _copies = [];
     readonly List<string> _warnings = [];
+    readonly Dictionary<SampleRecord, string> _answers = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Longest answer text shown in a report cell; the file in the run folder keeps all of it.</summary>
+    public const int MaxAnswerChars = 20_000;
 
     /// <summary>Plans the copies for every sample of <paramref name="runs"/>; nothing is written yet.</summary>
     public ReportImages(IReadOnlyList<RunFolder> runs)
@@ -31,6 +36,13 @@ public sealed class ReportImages
             int missing = 0, refused = 0;
             foreach (var sample in run.Samples)
             {
+                // A chat model's answer is shown as text in the report itself, never copied as a file.
+                if (sample.Image.EndsWith(SampleArtefact.Answer.Extension, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (ReadAnswer(run, sample) is { } text) _answers[sample] = text;
+                    else missing++;
+                    continue;
+                }
                 var (source, why) = Resolve(run, sample);
                 if (source is null)
                 {
@@ -56,6 +68,26 @@ public sealed class ReportImages
     public IReadOnlyList<string> Warnings => _warnings;
 
     public int Count => _copies.Count;
+
+    /// <summary>A chat sample's answer text (at most <see cref="MaxAnswerChars"/>), or null for images and missing answers.</summary>
+    public string? AnswerOf(SampleRecord sample) => _answers.GetValueOrDefault(sample);
+
+    static string? ReadAnswer(RunFolder run, SampleRecord sample)
+    {
+        try
+        {
+            var path = run.ImagePath(sample);
+            if (!File.Exists(path)) return null;
+            using var reader = new StreamReader(path, System.Text.Encoding.UTF8);
+            var buffer = new char[MaxAnswerChars + 1];
+            var n = reader.ReadBlock(buffer, 0, buffer.Length);
+            return n > MaxAnswerChars ? new string(buffer, 0, MaxAnswerChars) + " […]" : new string(buffer, 0, n);
+        }
+        catch (RunPathException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The image's path relative to index.html ('/'-separated), or null when it is not in the report.</summary>
     public string? TargetOf(SampleRecord sample) => _targets.GetValueOrDefault(sample);
