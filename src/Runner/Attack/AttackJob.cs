@@ -36,15 +36,7 @@ public static class AttackJob
         var runId = Path.GetFileName(Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar));
         var configJson = ManifestFactory.ConfigJson(config);
         configJson["grpo_resolved"] = JsonSerializer.SerializeToNode(grpo, GrpoJson.Options);
-        var existing = File.Exists(Path.Combine(runFolder, RunManifest.FileName)) ? RunManifest.Load(runFolder) : null;
-        if (existing is not null)
-        {
-            if (existing.Kind != "attack") throw new UserError($"{runFolder} holds a {existing.Kind} run, not an attack");
-            var differences = ConfigDifferences.Between(existing.Config, configJson, ManifestFactory.ConfigJson(new RunConfig()));
-            if (differences.Count > 0)
-                throw new UserError($"{runFolder} holds an attack with another configuration ({string.Join("; ", differences)}); resume with the same settings or choose a new --out");
-            log.WriteLine($"attack: resuming {runFolder}");
-        }
+        var existing = RunResumption.Existing(runFolder, "attack", configJson, log);
 
         var prompts = PromptLoader.Load(config.Attack.Prompts);
         foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");

@@ -35,16 +35,7 @@ public static class ChatEvalJob
         }
 
         var runId = Path.GetFileName(Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar));
-        var existing = File.Exists(Path.Combine(runFolder, RunManifest.FileName)) ? RunManifest.Load(runFolder) : null;
-        if (existing is not null)
-        {
-            var differences = ConfigDifferences.Between(existing.Config, ManifestFactory.ConfigJson(config), ManifestFactory.ConfigJson(new RunConfig()));
-            if (differences.Count > 0)
-                throw new UserError($"{runFolder} holds a run with another configuration ({string.Join("; ", differences)}); " +
-                                    "resume with the same settings or choose a new --out");
-            if (existing.Kind != "eval") throw new UserError($"{runFolder} holds a {existing.Kind} run, not an evaluation");
-            log.WriteLine($"eval: resuming {runFolder}");
-        }
+        var existing = RunResumption.Existing(runFolder, "eval", ManifestFactory.ConfigJson(config), log);
 
         var prompts = PromptLoader.Load(config.Prompts);
         foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");
