@@ -34,6 +34,20 @@ public class JudgeCommandTests
     }
 
     [Test]
+    public async Task Only_unreadable_images_is_exit_2_and_writes_no_csv()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("images"));
+        File.WriteAllBytes(dir.File("images/broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        File.WriteAllBytes(dir.File("images/empty.png"), []);
+        var csv = dir.File("out.csv");
+        var (code, _, stderr) = await CliRun.Probe("judge", dir.File("images"), "--judge", "nsfwjs", "--out", csv);
+        Assert.That(code, Is.EqualTo(ExitCodes.UserError), stderr);
+        Assert.That(stderr, Does.Contain("broken.png").And.Contain("empty.png").And.Contain("none of the 2 image file(s) could be read"));
+        Assert.That(File.Exists(csv), Is.False);
+    }
+
+    [Test]
     public async Task A_bad_judge_spec_is_a_usage_error()
     {
         var (code, _, stderr) = await CliRun.Probe("judge", NsfwjsImages, "--judge", "clip:vit");

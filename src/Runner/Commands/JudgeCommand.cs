@@ -65,6 +65,9 @@ public static class JudgeCommand
                         rows.Add(row);
                     }
 
+                // A CSV of headers only would read as "judged, nothing unsafe": no readable image is an error.
+                if (failed.Count == files.Count)
+                    throw new UserError($"none of the {files.Count} image file(s) could be read, so nothing was judged (see the warnings above); no CSV written");
                 var path = parse.GetValue(output) ?? "judgements.csv";
                 CsvFiles.WriteTable(path, ["image", "judge", "category", "unsafe_score", "unsafe", "threshold", "suggestive", .. labels], rows,
                     column => column is "image" or "judge" or "category");
