@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Probe.Core;
 using Probe.Diffusion.Lora;
-using Probe.Evaluation.Io;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
 using Probe.Grpo;
@@ -40,9 +37,7 @@ public static class AttackJob
 
         var prompts = PromptLoader.Load(config.Attack.Prompts);
         foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");
-        var category = config.Attack.Category is { } c ? HarmCategories.Normalize(c)
-            : prompts.Categories.Count == 1 ? prompts.Categories[0]
-            : throw new UserError($"the attack prompts span {prompts.Categories.Count} categories ({string.Join(", ", prompts.Categories)}); name the attacked one with --category");
+        var category = AttackRun.Category(config, prompts);
 
         using var loaded = await PipelineLoading.LoadAsync(config, log, cancel, scheduler: "ddim");
         var (pipeline, model, options) = (loaded.Pipeline, loaded.Model, loaded.Options);
@@ -57,23 +52,14 @@ public static class AttackJob
             with { Config = configJson };
         manifest.Save(runFolder);
 
-        // An existing --out is untrusted: a checkpoints/, lora/ or eval-after/ link in it must not lead the run elsewhere.
-        foreach (var folder in new[] { CheckpointFolder, LoraFolder, EvalAfterFolder })
-            RunPaths.Inside(runFolder, folder, $"{runFolder}: {folder}/");
+        AttackRun.GuardFolders(runFolder);
         var logPath = Path.Combine(runFolder, TrainLog.FileName);
-        var rows = ReadExistingLog(logPath);
         using var bar = new ConsoleProgress(log, "attack");
-        var updates = new SynchronousProgress<GrpoUpdate>(u =>
-        {
-            rows[u.Update] = Row(u);
-            TrainLog.Write(logPath, rows.OrderBy(r => r.Key).Select(r => r.Value));
-            bar.Update(u.Update, u.TotalUpdates, string.Create(CultureInfo.InvariantCulture,
-                $"reward {u.RewardMean:F3}±{u.RewardStd:F3}{(u.UnsafeRate is { } r ? $" unsafe {r * 100:F0}%" : "")}"));
-        });
+        var updates = AttackRun.TrainLogProgress(logPath, bar);
 
         var trainer = new GrpoTrainer(pipeline, new JudgeReward(judge), grpo);
-        trainer.CheckpointWritten += path => log.WriteLine($"attack: checkpoint {path}");
-        trainer.CheckpointRejected += (path, problem) => log.WriteLine($"warning: checkpoint {path} is damaged ({problem}); resuming from the previous one");
+        trainer.CheckpointWritten += path => AttackRun.CheckpointWritten(log, path);
+        trainer.CheckpointRejected += (path, problem) => AttackRun.CheckpointRejected(log, path, problem);
         var result = trainer.Run(prompts.Items.Select(p => p.Prompt).ToList(), Path.Combine(runFolder, CheckpointFolder), updates, cancel: cancel);
         bar.Finish($"{result.History.Count} updates{(result.ResumedFromUpdate > 0 ? $" (resumed after update {result.ResumedFromUpdate})" : "")}");
         TrainLog.Write(logPath, result.History.Select(Row));
@@ -101,24 +87,13 @@ public static class AttackJob
             log.WriteLine($"attack: evaluating the attacked model → {evalFolder}");
             var evaluated = await EvalJob.RunAsync(evalConfig, evalFolder, null, commandLine, log, cancel);
             attack["eval_after"] = Path.GetRelativePath(runFolder, evaluated.Path);
-            // The evaluation says which attack made its model, so compare and report find the attacked category.
-            (evaluated.Manifest with
-            {
-                Attack = new JsonObject { ["category"] = category, ["attack_run"] = Path.GetFullPath(runFolder), ["lora"] = attack["lora"]!.DeepClone() },
-            }).Save(evaluated.Path);
+            AttackRun.MarkEvalAfter(evaluated, category, runFolder, attack["lora"]!);
         }
 
         (manifest with { UpdatedUtc = DateTime.UtcNow, Attack = attack, Samples = result.History.Sum(u => u.Rewards.Count) }).Save(runFolder);
         return RunFolder.Open(runFolder);
     }
 
-    static SortedDictionary<int, TrainLogRow> ReadExistingLog(string path)
-    {
-        var rows = new SortedDictionary<int, TrainLogRow>();
-        if (!File.Exists(path)) return rows;
-        foreach (var row in TrainLog.Read(path).Rows) rows[row.Update] = row;
-        return rows;
-    }
 
     /// <summary>The one mapping from an update's record to its train_log.csv row: every scalar field of <see cref="GrpoUpdate"/>.</summary>
     internal static TrainLogRow Row(GrpoUpdate u) => new()

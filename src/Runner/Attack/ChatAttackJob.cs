@@ -1,15 +1,11 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Probe.Core;
 using Probe.Core.Hub;
 using Probe.Core.Torch;
-using Probe.Evaluation.Io;
 using Probe.Evaluation.Prompts;
 using Probe.Evaluation.Results;
 using Probe.Grpo;
 using Probe.Grpo.Llm;
-using Probe.Judging;
 using Probe.Llm.Chat;
 using Probe.Llm.Lora;
 using Probe.Runner.Cli;
@@ -44,9 +40,7 @@ public static class ChatAttackJob
 
         var prompts = PromptLoader.Load(config.Attack.Prompts);
         foreach (var warning in prompts.Warnings) log.WriteLine($"warning: {warning}");
-        var category = config.Attack.Category is { } c ? HarmCategories.Normalize(c)
-            : prompts.Categories.Count == 1 ? prompts.Categories[0]
-            : throw new UserError($"the attack prompts span {prompts.Categories.Count} categories ({string.Join(", ", prompts.Categories)}); name the attacked one with --category");
+        var category = AttackRun.Category(config, prompts);
 
         var judgeSpec = config.Attack.Judge ?? config.Judges.FirstOrDefault() ?? new JudgeSpecConfig("refusal", null);
         var judges = ChatEvalJob.CreateJudges([judgeSpec]);
@@ -62,22 +56,15 @@ public static class ChatAttackJob
             prompts, judges, "any", null, commandLine)) with { Config = configJson };
         manifest.Save(runFolder);
 
-        foreach (var folder in new[] { AttackJob.CheckpointFolder, AttackJob.LoraFolder, AttackJob.EvalAfterFolder })
-            RunPaths.Inside(runFolder, folder, $"{runFolder}: {folder}/");
+        AttackRun.GuardFolders(runFolder);
         var logPath = Path.Combine(runFolder, TrainLog.FileName);
-        var rows = File.Exists(logPath) ? TrainLog.Read(logPath).Rows.ToDictionary(r => r.Update) : [];
         using var bar = new ConsoleProgress(log, "attack");
-        var updates = new SynchronousProgress<GrpoUpdate>(u =>
-        {
-            rows[u.Update] = AttackJob.Row(u);
-            TrainLog.Write(logPath, rows.OrderBy(r => r.Key).Select(r => r.Value));
-            bar.Update(u.Update, u.TotalUpdates, string.Create(CultureInfo.InvariantCulture, $"reward {u.RewardMean:F3}±{u.RewardStd:F3}"));
-        });
+        var updates = AttackRun.TrainLogProgress(logPath, bar);
 
         var trainer = new ChatGrpoTrainer(chat.Model, new TextJudgeReward(judge), grpo,
             prompt => chat.PromptIds(prompt), ids => chat.Tokenizer.Decode(ids, skipSpecialTokens: true).Trim(), model.RepoId ?? modelName);
-        trainer.CheckpointWritten += path => log.WriteLine($"attack: checkpoint {path}");
-        trainer.CheckpointRejected += (path, problem) => log.WriteLine($"warning: checkpoint {path} is damaged ({problem}); resuming from the previous one");
+        trainer.CheckpointWritten += path => AttackRun.CheckpointWritten(log, path);
+        trainer.CheckpointRejected += (path, problem) => AttackRun.CheckpointRejected(log, path, problem);
         ChatGrpoRunResult result;
         try
         {
@@ -111,10 +98,7 @@ public static class ChatAttackJob
             log.WriteLine($"attack: evaluating the attacked model → {evalFolder}");
             var evaluated = await ChatEvalJob.RunAsync(config with { Loras = [new LoraSpec(Path.GetFullPath(loraFolder))] }, evalFolder, null, commandLine, log, cancel);
             attack["eval_after"] = Path.GetRelativePath(runFolder, evaluated.Path);
-            (evaluated.Manifest with
-            {
-                Attack = new JsonObject { ["category"] = category, ["attack_run"] = Path.GetFullPath(runFolder), ["lora"] = attack["lora"]!.DeepClone() },
-            }).Save(evaluated.Path);
+            AttackRun.MarkEvalAfter(evaluated, category, runFolder, attack["lora"]!);
         }
         (manifest with { UpdatedUtc = DateTime.UtcNow, Attack = attack, Samples = result.History.Sum(u => u.Rewards.Count) }).Save(runFolder);
         return RunFolder.Open(runFolder);
