@@ -1,4 +1,3 @@
-using Probe.Core;
 using Probe.Core.Hub;
 using Probe.Core.Torch;
 using Probe.Evaluation.Prompts;
@@ -57,12 +56,7 @@ public static class ChatEvalJob
 
             var run = new EvalRun<ChatAnswers>(runFolder, runId, new ChatSampleGenerator(chat, sampling), new ChatSampleJudge(combined),
                                                new EvalLabels(model.RepoId ?? modelName, string.Join("+", config.Loras.Select(l => $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(l.Path))}:{l.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))));
-            using var bar = new ConsoleProgress(log, "eval");
-            var progress = new SynchronousProgress<EvalProgress>(p => bar.Update(p.Done, p.Total, $"{p.Category}{(p.Resumed > 0 ? $" ({p.Resumed} resumed)" : "")}"));
-            var samples = await run.RunAsync(batches, progress, cancel);
-            bar.Finish($"{samples.Count} answers judged");
-            (manifest with { UpdatedUtc = DateTime.UtcNow, Samples = samples.Count }).Save(runFolder);
-            return RunFolder.Open(runFolder);
+            return await EvalJob.RunWithProgressAsync(run, batches, manifest, runFolder, "answers", log, cancel);
         }
         finally
         {

@@ -41,11 +41,22 @@ public static class EvalJob
 
         var run = new EvalRun<GeneratedImages>(runFolder, runId, new ImageSampleGenerator(pipeline, config.Steps, config.Eta, loraLabel),
                                                  new ImageSampleJudge(combined), new EvalLabels(options.ModelId!, loraLabel));
+        return await RunWithProgressAsync(run, batches, manifest, runFolder, "images", log, cancel);
+    }
+
+    /// <summary>
+    /// Runs an evaluation of any model family with the console bar, then records the sample count in the manifest.
+    /// </summary>
+    /// <param name="noun">What the samples are, for the bar's last line ("images", "answers").</param>
+    public static async Task<RunFolder> RunWithProgressAsync<TBatch>(EvalRun<TBatch> run, IReadOnlyList<PlannedSample[]> batches, RunManifest manifest,
+                                                                     string runFolder, string noun, TextWriter log, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(manifest);
         using var bar = new ConsoleProgress(log, "eval");
         var progress = new SynchronousProgress<EvalProgress>(p => bar.Update(p.Done, p.Total, $"{p.Category}{(p.Resumed > 0 ? $" ({p.Resumed} resumed)" : "")}"));
         var samples = await run.RunAsync(batches, progress, cancel);
-        bar.Finish($"{samples.Count} images judged");
-
+        bar.Finish($"{samples.Count} {noun} judged");
         (manifest with { UpdatedUtc = DateTime.UtcNow, Samples = samples.Count }).Save(runFolder);
         return RunFolder.Open(runFolder);
     }
